@@ -1,0 +1,37 @@
+import type { Parameters } from './parameters.js';
+
+/**
+ * What a connector supports, declared by its author and verified by the acceptance suite
+ * (a declared feature is a tested feature). The runtime reads these to warn before a pipeline
+ * needs something a connector lacks.
+ */
+export interface SourceFeatures {
+  /** Emits records of several collections, each tagged with `opencdc.collection`. */
+  multipleCollections?: boolean;
+  /** Change data capture from a change log (e.g. logical replication). */
+  cdc?: { snapshot: boolean; resume: boolean };
+  /** Polling for changes (weaker: e.g. no deletes, relies on an ordering column). */
+  longPolling?: { snapshot: boolean; resume: boolean };
+}
+
+export interface DestinationFeatures {
+  /** Routes each record to a target chosen from the record (default: its collection). */
+  multipleCollections?: boolean;
+}
+
+export interface Features {
+  source?: SourceFeatures;
+  destination?: DestinationFeatures;
+}
+
+export interface Specification {
+  /** Short unique name, e.g. `postgres`. */
+  name: string;
+  summary: string;
+  description: string;
+  version: string;
+  author: string;
+  sourceParams: Parameters;
+  destinationParams: Parameters;
+  features: Features;
+}
