@@ -1,1 +1,20 @@
-export {};
+export { type KafkaService, type StartKafkaOptions, startKafka } from './kafka.js';
+export { fetchKafka, KAFKA_VERSIONS, type KafkaVersion, kafkaLibsDir } from './kafka-fetch.js';
+export { freePort, freePorts } from './ports.js';
+export {
+  createTestDatabase,
+  findPostgresBin,
+  type PostgresService,
+  type StartPostgresOptions,
+  startPostgres,
+  withPgClient,
+} from './postgres.js';
+export {
+  type ServiceAddresses,
+  type Services,
+  servicesEnvFile,
+  startServices,
+  useKafka,
+  usePostgres,
+} from './services.js';
+export { type WaitForOptions, waitFor } from './wait.js';
