@@ -1,2 +1,5 @@
+export * from './constants.js';
+export * from './errors.js';
+export { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 export * from './metadata.js';
 export * from './record.js';

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, EncodeError } from './errors.js';
+import { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
+import { Metadata } from './metadata.js';
+import { createRecord, type OpenCDCRecord, type StructuredValue, updateRecord } from './record.js';
+
+// Golden records written by the upstream Go encoder (copied from shared/vectors).
+const vectors = readFileSync(new URL('./fixtures/opencdc-json.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => JSON.parse(line) as { name: string; json: string });
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('OpenCDC JSON golden vectors', () => {
+  it('has vectors', () => expect(vectors.length).toBeGreaterThanOrEqual(3));
+
+  for (const v of vectors) {
+    it(`decodes and re-encodes byte for byte: ${v.name}`, () => {
+      const record = fromOpenCDCJSON(v.json);
+      expect(toOpenCDCJSON(record)).toBe(v.json);
+    });
+  }
+
+  it('encodes a record built by hand like the Go encoder', () => {
+    const record = updateRecord({
+      position: bytes('standing'),
+      metadata: { foo: 'bar' },
+      key: bytes('padlock-key'),
+      before: bytes('yellow'),
+      after: {
+        string: 'orange',
+        int64: 1,
+        int32: 1,
+        int: 1,
+        float64: 1.2,
+        float32: 1.2,
+        bool: true,
+      },
+    });
+    expect(toOpenCDCJSON(record)).toBe(vectors[0]!.json);
+    const decoded = fromOpenCDCJSON(vectors[0]!.json);
+    expect(decoded).toEqual(record);
+    expect(decoded.metadata).toBeInstanceOf(Metadata);
+  });
+
+  it('decodes the collection and timestamps of a postgres record', () => {
+    const r = fromOpenCDCJSON(vectors[2]!.json);
+    expect(r.metadata.getCollection()).toBe('employees');
+    expect(r.metadata.getReadAt()).toBe(1713950000000000000n);
+    expect(r.key).toEqual({ id: 1 });
+  });
+});
+
+const after = (value: StructuredValue): OpenCDCRecord =>
+  createRecord({ position: new Uint8Array(), after: { v: value } });
+const afterJSON = (value: StructuredValue): string => {
+  const json = toOpenCDCJSON(after(value));
+  return json.slice(json.indexOf('"after":{"v":') + 13, -3);
+};
+
+describe('Go encoding/json compatibility', () => {
+  it.each([
+    ['<a href="x">&</a>', '"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"'],
+    ['line\u2028sep\u2029', '"line\\u2028sep\\u2029"'],
+    ['\b\f\n\r\t\u0000\u001f\u007f', '"\\b\\f\\n\\r\\t\\u0000\\u001f\u007f"'],
+    ['back\\slash \\ud800 text', '"back\\\\slash \\\\ud800 text"'],
+    ['lone \ud800 surrogate \udfff', '"lone \\ufffd surrogate \\ufffd"'],
+    ['pair 😀 é', '"pair 😀 é"'],
+  ])('escapes strings like Go: %j', (input, expected) => {
+    expect(afterJSON(input)).toBe(expected);
+  });
+
+  it.each([
+    [1.2, '1.2'],
+    [0, '0'],
+    [-0, '-0'],
+    [1e20, '100000000000000000000'],
+    [1e21, '1e+21'],
+    [1.5e300, '1.5e+300'],
+    [0.000001, '0.000001'],
+    [1e-7, '1e-7'],
+    [-1.25e-10, '-1.25e-10'],
+    [5e-324, '5e-324'],
+    [123456789.125, '123456789.125'],
+    [2 ** 53 + 2, '9007199254740994'],
+    [12345678901234567890n, '12345678901234567890'],
+    [-5n, '-5'],
+  ])('formats numbers like Go: %s', (input, expected) => {
+    expect(afterJSON(input)).toBe(expected);
+  });
+
+  it('sorts keys by UTF-8 bytes like Go maps', () => {
+    const json = afterJSON({ b: 1, a: 2, B: 3, '\uffff': 4, '😀': 5, é: 6 });
+    expect(json).toBe('{"B":3,"a":2,"b":1,"é":6,"\uffff":4,"😀":5}');
+  });
+
+  it('writes bytes as base64, dates as RFC 3339 and skips undefined fields', () => {
+    const record = createRecord({
+      position: new Uint8Array([1]),
+      after: {
+        bytes: new Uint8Array([0xff, 0x00]),
+        when: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)) as unknown as StructuredValue,
+        gone: undefined as unknown as StructuredValue,
+        list: [1, 'x', null, [true], {}],
+      },
+    });
+    expect(toOpenCDCJSON(record)).toBe(
+      '{"position":"AQ==","operation":"create","metadata":{},"key":null,"payload":{"before":null,' +
+        '"after":{"bytes":"/wA=","list":[1,"x",null,[true],{}],"when":"2024-01-02T03:04:05.006Z"}}}',
+    );
+  });
+
+  it('rejects values JSON cannot hold, naming the field', () => {
+    expect(() => toOpenCDCJSON(after({ a: [1, Number.NaN] }))).toThrow(
+      new EncodeError('payload.after.v.a[1]', 'NaN cannot be written as JSON'),
+    );
+    const bad = { ...after(1), operation: 'upsert' } as unknown as OpenCDCRecord;
+    expect(() => toOpenCDCJSON(bad)).toThrow(/unknown operation "upsert"/);
+    const meta = after(1);
+    (meta.metadata as Map<string, unknown>).set('n', 5);
+    expect(() => toOpenCDCJSON(meta)).toThrow(EncodeError);
+  });
+});
+
+describe('decoding', () => {
+  const base = (fields: string) =>
+    `{"position":"AQ==","operation":"create","metadata":{},"key":null,"payload":{"before":null,"after":null}${fields}}`;
+
+  it('keeps integers beyond 2^53 exact as bigint', () => {
+    const r = fromOpenCDCJSON(
+      '{"position":"","operation":"snapshot","key":{"id":9007199254740993,"small":9007199254740991,"neg":-12345678901234567890,"f":12345678901234567.5,"s":"x:12345678901234567"},"payload":{"after":{"a":[1,99999999999999999999]}}}',
+    );
+    expect(r.key).toEqual({
+      id: 9007199254740993n,
+      small: 9007199254740991,
+      neg: -12345678901234567890n,
+      f: 12345678901234568,
+      s: 'x:12345678901234567',
+    });
+    expect(r.payload.after).toEqual({ a: [1, 99999999999999999999n] });
+  });
+
+  it('accepts absent or null position, metadata, key and payload', () => {
+    const r = fromOpenCDCJSON('{"operation":"delete","position":null,"metadata":null}');
+    expect(r).toEqual({
+      position: new Uint8Array(),
+      operation: 'delete',
+      metadata: new Metadata(),
+      key: null,
+      payload: { before: null, after: null },
+    });
+  });
+
+  it('accepts bytes (UTF-8) as input', () => {
+    expect(fromOpenCDCJSON(bytes(vectors[1]!.json)).metadata.getConduitSourcePluginName()).toBe(
+      'example',
+    );
+  });
+
+  const cases: [string, string, DecodeError['code'], string | RegExp][] = [
+    ['malformed JSON', '{"position":', 'MALFORMED_JSON', /^not valid JSON/],
+    ['malformed JSON on the lossless path', '{"a":12345678901234567,', 'MALFORMED_JSON', /JSON/],
+    ['not an object', '[1,2]', 'INVALID_SHAPE', /got an array/],
+    ['unknown operation', base('').replace('create', 'upsert'), 'UNKNOWN_OPERATION', /upsert/],
+    ['missing operation', '{"position":"AQ=="}', 'UNKNOWN_OPERATION', /missing/],
+    ['operation of the wrong type', '{"operation":1}', 'INVALID_SHAPE', /number 1/],
+    ['bad base64 position', base('').replace('AQ==', 'A*=='), 'INVALID_BASE64', /A\*==/],
+    ['unpadded base64', base('').replace('AQ==', 'AQ'), 'INVALID_BASE64', /padded/],
+    ['bad base64 key', base(',"key":"not base64!"'), 'INVALID_BASE64', /^key:/],
+    ['position of the wrong type', base(',"position":5'), 'INVALID_SHAPE', /^position:/],
+    ['metadata not an object', base(',"metadata":[]'), 'INVALID_SHAPE', /^metadata:/],
+    ['metadata value not a string', base(',"metadata":{"a.b":1}'), 'INVALID_SHAPE', /"a.b"/],
+    ['key an array', base(',"key":[1]'), 'INVALID_SHAPE', /^key: expected a base64/],
+    ['payload a string', base(',"payload":"x"'), 'INVALID_SHAPE', /^payload:/],
+    ['after a number', base(',"payload":{"after":3}'), 'INVALID_SHAPE', /^payload.after:/],
+  ];
+  it.each(cases)('rejects %s with a typed error', (_name, text, code, message) => {
+    let error: unknown;
+    try {
+      fromOpenCDCJSON(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).code).toBe(code);
+    expect((error as DecodeError).message).toMatch(message);
+  });
+});

@@ -1,0 +1,338 @@
+import { parse as parseLossless } from 'lossless-json';
+import { decodeBase64, encodeBase64 } from './base64.js';
+import { DecodeError, EncodeError } from './errors.js';
+import { Metadata } from './metadata.js';
+import {
+  type Change,
+  type Data,
+  isOperation,
+  OPERATIONS,
+  type OpenCDCRecord,
+  type StructuredData,
+} from './record.js';
+
+// ---------------------------------------------------------------------------------------------
+// Encoding: byte for byte what Go's encoding/json writes for the upstream record.
+// ---------------------------------------------------------------------------------------------
+
+// JSON.stringify already escapes like Go for `"`, `\`, \b \f \n \r \t and other control
+// characters (lowercase \u00xx). Go also escapes <, >, & and U+2028/U+2029, and writes invalid
+// UTF-8 (a lone surrogate here) as \ufffd: patch those only when present.
+const NEEDS_GO_ESCAPE = /[<>&\u2028\u2029]|\\ud[89a-f]/;
+// `\\\\` first so an escaped backslash followed by "ud800" text is never taken for a surrogate.
+const GO_ESCAPE = /\\\\|\\ud[89a-f][0-9a-f]{2}|[<>&\u2028\u2029]/g;
+
+function goEscape(match: string): string {
+  switch (match) {
+    case '\\\\':
+      return match;
+    case '<':
+      return '\\u003c';
+    case '>':
+      return '\\u003e';
+    case '&':
+      return '\\u0026';
+    case '\u2028':
+      return '\\u2028';
+    case '\u2029':
+      return '\\u2029';
+    default:
+      return '\\ufffd'; // a lone surrogate: JSON.stringify only escapes unpaired ones
+  }
+}
+
+/** A JSON string literal exactly as Go's `encoding/json` writes it. */
+export function encodeGoString(s: string): string {
+  const quoted = JSON.stringify(s);
+  return NEEDS_GO_ESCAPE.test(quoted) ? quoted.replace(GO_ESCAPE, goEscape) : quoted;
+}
+
+/**
+ * A float64 exactly as Go's `encoding/json` writes it. JavaScript's shortest round-trip form
+ * switches to exponent notation at the same thresholds as Go (< 1e-6, >= 1e21) and writes the
+ * exponent the same way (`1e+21`, `1e-7`); only negative zero differs.
+ */
+function encodeNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new PathError(`${n} cannot be written as JSON`);
+  if (n === 0 && 1 / n < 0) return '-0';
+  return String(n);
+}
+
+// Go sorts map keys by their UTF-8 bytes; JavaScript's default sort is by UTF-16 code units.
+// The two agree unless a key has characters at or above U+D800, which is rare: check then.
+const ASTRAL_OR_HIGH = /[\ud800-\uffff]/;
+
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; ) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca - cb;
+    i += ca > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
+
+function sortedKeys(keys: string[]): string[] {
+  keys.sort();
+  if (keys.length > 1 && ASTRAL_OR_HIGH.test(keys.join(''))) keys.sort(compareCodePoints);
+  return keys;
+}
+
+/** Thrown inside the value encoder; each level prepends its key so the message names the field. */
+class PathError extends Error {
+  readonly segments: string[] = [];
+}
+
+function segment(key: string | number): string {
+  if (typeof key === 'number') return `[${key}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function encodeValue(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return encodeGoString(v);
+    case 'number':
+      return encodeNumber(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'bigint':
+      return v.toString();
+    case 'object':
+      if (v === null) return 'null';
+      if (v instanceof Uint8Array) return `"${encodeBase64(v)}"`; // Go []byte
+      if (Array.isArray(v)) return encodeArray(v);
+      if (v instanceof Date) return encodeDate(v);
+      return encodeObject(v as { [k: string]: unknown });
+    case 'undefined':
+      return 'null'; // only reachable in arrays; object fields holding undefined are skipped
+    default:
+      throw new PathError(`a ${typeof v} is not a structured data value`);
+  }
+}
+
+function encodeDate(d: Date): string {
+  // Go's time.Time marshals as RFC 3339; a JS Date has millisecond precision.
+  if (Number.isNaN(d.getTime())) throw new PathError('an invalid Date cannot be written as JSON');
+  return `"${d.toISOString()}"`;
+}
+
+function encodeArray(a: unknown[]): string {
+  if (a.length === 0) return '[]';
+  let out = '[';
+  for (let i = 0; i < a.length; i++) {
+    try {
+      out += i === 0 ? encodeValue(a[i]) : `,${encodeValue(a[i])}`;
+    } catch (e) {
+      if (e instanceof PathError) e.segments.unshift(segment(i));
+      throw e;
+    }
+  }
+  return `${out}]`;
+}
+
+function encodeObject(o: { [k: string]: unknown }): string {
+  const keys = sortedKeys(Object.keys(o));
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const value = o[k];
+    if (value === undefined) continue; // like JSON.stringify: an undefined field is absent
+    try {
+      out += `${first ? '' : ','}${encodeGoString(k)}:${encodeValue(value)}`;
+    } catch (e) {
+      if (e instanceof PathError) e.segments.unshift(segment(k));
+      throw e;
+    }
+    first = false;
+  }
+  return `${out}}`;
+}
+
+function encodeData(data: Data | null | undefined, path: string): string {
+  if (data == null) return 'null';
+  if (data instanceof Uint8Array) return `"${encodeBase64(data)}"`;
+  try {
+    return encodeObject(data);
+  } catch (e) {
+    if (e instanceof PathError) throw new EncodeError(path + e.segments.join(''), e.message);
+    throw e;
+  }
+}
+
+function encodeMetadata(metadata: Map<string, string>): string {
+  if (metadata.size === 0) return '{}';
+  const keys = sortedKeys([...metadata.keys()]);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = metadata.get(k);
+    if (typeof v !== 'string') {
+      throw new EncodeError(
+        `metadata${segment(k)}`,
+        `metadata values are strings, got ${typeof v}`,
+      );
+    }
+    out += `${i === 0 ? '' : ','}${encodeGoString(k)}:${encodeGoString(v)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * Encodes a record as OpenCDC JSON, byte for byte as the upstream Go encoder does: fields in
+ * the order position, operation, metadata, key, payload{before, after}; object keys sorted; Go's
+ * string escaping and float formatting; raw data and bytes as standard base64. `bigint` is
+ * written as a JSON integer.
+ */
+export function toOpenCDCJSON(record: OpenCDCRecord): string {
+  const { operation } = record;
+  if (!isOperation(operation)) {
+    throw new EncodeError(
+      'operation',
+      `unknown operation ${JSON.stringify(operation)}: expected one of ${OPERATIONS.join(', ')}`,
+    );
+  }
+  const payload: Partial<Change> = record.payload ?? {};
+  return `{"position":"${encodeBase64(record.position)}","operation":"${operation}","metadata":${encodeMetadata(
+    record.metadata,
+  )},"key":${encodeData(record.key, 'key')},"payload":{"before":${encodeData(
+    payload.before,
+    'payload.before',
+  )},"after":${encodeData(payload.after, 'payload.after')}}}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+// JSON.parse turns integers beyond 2^53 into the nearest double. Such an integer literal has at
+// least 16 digits and always follows `:`, `,` or `[` (or starts the text): when nothing in the
+// text looks like that (the usual case), plain JSON.parse is exact and fast. Matches inside
+// strings only cost speed (the slow path is just as correct), never precision.
+const MAY_HOLD_BIG_INTEGER = /(?:^|[:,[])\s*-?\d{16}/;
+const INTEGER_LITERAL = /^-?\d+$/;
+
+function parseNumber(literal: string): number | bigint {
+  const n = Number(literal);
+  if (Number.isSafeInteger(n) || !INTEGER_LITERAL.test(literal)) return n;
+  return BigInt(literal);
+}
+
+const lastKeyWins = ({ newValue }: { newValue: unknown }): unknown => newValue; // as JSON.parse
+
+function parseJSON(text: string): unknown {
+  try {
+    if (!MAY_HOLD_BIG_INTEGER.test(text)) return JSON.parse(text);
+    return parseLossless(text, null, { parseNumber, onDuplicateKey: lastKeyWins });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new DecodeError('MALFORMED_JSON', '', `not valid JSON (${reason})`, { cause: e });
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
+}
+
+function isPlainObject(v: unknown): v is { [k: string]: unknown } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function decodeData(v: unknown, path: string): Data | null {
+  if (v == null) return null;
+  if (typeof v === 'string') return decodeBase64(v, path);
+  // Anything JSON.parse (or the lossless parser) builds is a valid structured value.
+  if (isPlainObject(v)) return v as StructuredData;
+  throw new DecodeError(
+    'INVALID_SHAPE',
+    path,
+    `expected a base64 string (raw data), an object (structured data) or null, got ${describe(v)}`,
+  );
+}
+
+function decodeMetadata(v: unknown): Metadata {
+  const metadata = new Metadata();
+  if (v == null) return metadata;
+  if (!isPlainObject(v)) {
+    throw new DecodeError('INVALID_SHAPE', 'metadata', `expected an object, got ${describe(v)}`);
+  }
+  for (const k of Object.keys(v)) {
+    const value = v[k];
+    if (typeof value !== 'string') {
+      throw new DecodeError(
+        'INVALID_SHAPE',
+        `metadata${segment(k)}`,
+        `metadata values must be strings, got ${describe(value)}`,
+      );
+    }
+    metadata.set(k, value);
+  }
+  return metadata;
+}
+
+/**
+ * Decodes OpenCDC JSON (as written by {@link toOpenCDCJSON} or the upstream Go encoder).
+ *
+ * - a data value that is a string is raw data (standard base64), an object is structured data,
+ *   `null` or absent is no data; `position` and `metadata` may be `null` or absent (empty);
+ * - integers within ±(2^53 − 1) decode to `number`, larger ones to `bigint` (never rounded);
+ *   numbers with a fraction or an exponent are `number`;
+ * - fields other than the five record fields are ignored, like upstream.
+ *
+ * @throws {DecodeError} with `code` MALFORMED_JSON, INVALID_SHAPE, UNKNOWN_OPERATION or
+ *   INVALID_BASE64; never returns a partial record.
+ */
+export function fromOpenCDCJSON(text: string | Uint8Array): OpenCDCRecord {
+  const source =
+    typeof text === 'string'
+      ? text
+      : Buffer.from(text.buffer, text.byteOffset, text.byteLength).toString('utf8');
+  const doc = parseJSON(source);
+  if (!isPlainObject(doc)) {
+    throw new DecodeError(
+      'INVALID_SHAPE',
+      '',
+      `expected a JSON object with position, operation, metadata, key and payload, got ${describe(doc)}`,
+    );
+  }
+  const { position, operation, payload } = doc;
+  if (!isOperation(operation)) {
+    throw new DecodeError(
+      operation === undefined || typeof operation === 'string'
+        ? 'UNKNOWN_OPERATION'
+        : 'INVALID_SHAPE',
+      'operation',
+      operation === undefined
+        ? `missing: expected one of ${OPERATIONS.join(', ')}`
+        : `unknown operation ${describe(operation)}: expected one of ${OPERATIONS.join(', ')}`,
+    );
+  }
+  if (position != null && typeof position !== 'string') {
+    throw new DecodeError(
+      'INVALID_SHAPE',
+      'position',
+      `expected a base64 string, got ${describe(position)}`,
+    );
+  }
+  if (payload != null && !isPlainObject(payload)) {
+    throw new DecodeError(
+      'INVALID_SHAPE',
+      'payload',
+      `expected an object with before and after, got ${describe(payload)}`,
+    );
+  }
+  return {
+    position: position == null ? new Uint8Array(0) : decodeBase64(position, 'position'),
+    operation,
+    metadata: decodeMetadata(doc.metadata),
+    key: decodeData(doc.key, 'key'),
+    payload: {
+      before: decodeData(payload?.before, 'payload.before'),
+      after: decodeData(payload?.after, 'payload.after'),
+    },
+  };
+}
