@@ -1,0 +1,73 @@
+import { ConfigError, TransientError } from '@opencdc-ts/sdk';
+
+/** kafkajs wraps errors in retry errors; walk the chain to the root causes. */
+function chain(err: unknown): { name: string; message: string; code?: string }[] {
+  const out: { name: string; message: string; code?: string }[] = [];
+  let cur: unknown = err;
+  for (let i = 0; i < 8 && cur instanceof Error; i++) {
+    const code = (cur as { code?: unknown }).code;
+    out.push({
+      name: cur.name,
+      message: cur.message,
+      ...(typeof code === 'string' ? { code } : {}),
+    });
+    const next =
+      (cur as { originalError?: unknown }).originalError ?? (cur as { cause?: unknown }).cause;
+    cur = next;
+  }
+  return out;
+}
+
+const CERT_CODES =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_SSL|ERR_TLS|EPROTO|wrong version number/i;
+
+/**
+ * Turns a connection-time failure into one of the connector error kinds, naming the servers
+ * and the likely fix: bad credentials and certificates are configuration errors (retrying does
+ * not help); an unreachable broker is transient (it may come back).
+ */
+export function classifyConnectError(err: unknown, servers: string): Error {
+  if (err instanceof ConfigError || err instanceof TransientError) return err;
+  const causes = chain(err);
+  const text = causes.map((c) => `${c.name}: ${c.message}${c.code ? ` (${c.code})` : ''}`);
+  const detail = text.join(' <- ');
+  if (causes.some((c) => c.name === 'KafkaJSSASLAuthenticationError')) {
+    return new ConfigError(
+      {
+        parameter: 'saslUsername',
+        value: undefined,
+        rule: `SASL authentication accepted by ${servers}`,
+        fix: `check saslMechanism, saslUsername and saslPassword (broker said: ${detail})`,
+      },
+      { cause: err },
+    );
+  }
+  if (causes.some((c) => CERT_CODES.test(c.code ?? '') || CERT_CODES.test(c.message))) {
+    return new ConfigError(
+      {
+        parameter: 'caCert',
+        value: undefined,
+        rule: `TLS handshake with ${servers}`,
+        fix: `check tls.enabled, caCert, clientCert and clientKey match the broker's listener (or set insecureSkipVerify for testing) (${detail})`,
+      },
+      { cause: err },
+    );
+  }
+  if (
+    causes.some(
+      (c) =>
+        c.name === 'KafkaJSConnectionError' ||
+        c.name === 'KafkaJSBrokerNotFound' ||
+        c.name === 'KafkaJSRequestTimeoutError' ||
+        /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(
+          `${c.code ?? ''} ${c.message}`,
+        ),
+    )
+  ) {
+    return new TransientError(
+      `cannot reach Kafka at servers "${servers}": ${detail}. Fix: check that the brokers run and that "servers" lists reachable host:port pairs (and tls.enabled matches the listener)`,
+      { cause: err },
+    );
+  }
+  return new TransientError(`Kafka at "${servers}" failed: ${detail}`, { cause: err });
+}

@@ -1,0 +1,236 @@
+import type { Logger } from '@opencdc-ts/sdk';
+import {
+  type Admin,
+  CompressionTypes,
+  type Consumer,
+  Kafka,
+  type KafkaConfig,
+  type LogEntry,
+  logLevel,
+  type Producer,
+} from 'kafkajs';
+import type {
+  ClientSettings,
+  ConsumedBatch,
+  ConsumerEvents,
+  ConsumerSettings,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaConsumer,
+  KafkaProducer,
+  OutgoingMessage,
+  ProducerSettings,
+  TopicSpec,
+} from './types.js';
+
+/** The kafkajs implementation of the client interface. */
+export function createKafkaJsClient(settings: ClientSettings, logger: Logger): KafkaClient {
+  const config: KafkaConfig = {
+    brokers: [...settings.brokers],
+    clientId: settings.clientId,
+    connectionTimeout: settings.connectionTimeoutMs ?? 5_000,
+    requestTimeout: settings.requestTimeoutMs ?? 30_000,
+    // Route kafkajs' own logging to the connector logger instead of the console.
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => forwardLog(logger, entry),
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000 },
+  };
+  if (settings.tls) {
+    config.ssl = {
+      ca: settings.tls.ca,
+      cert: settings.tls.cert,
+      key: settings.tls.key,
+      rejectUnauthorized: !settings.tls.insecureSkipVerify,
+    };
+  }
+  if (settings.sasl) {
+    const { username, password } = settings.sasl;
+    config.sasl =
+      settings.sasl.mechanism === 'PLAIN'
+        ? { mechanism: 'plain', username, password }
+        : settings.sasl.mechanism === 'SCRAM-SHA-256'
+          ? { mechanism: 'scram-sha-256', username, password }
+          : { mechanism: 'scram-sha-512', username, password };
+  }
+  const kafka = new Kafka(config);
+  return {
+    admin: () => new KafkaJsAdmin(kafka.admin()),
+    producer: (p) => new KafkaJsProducer(kafka, p),
+    consumer: (c) => new KafkaJsConsumer(kafka, c),
+  };
+}
+
+function forwardLog(logger: Logger, entry: LogEntry): void {
+  const { message, ...fields } = entry.log;
+  const msg = `kafkajs ${entry.namespace}: ${message}`;
+  // kafkajs logs every broker disconnect as ERROR although it retries: report as warnings;
+  // real failures surface as exceptions from the calls.
+  if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) logger.warn(msg, fields);
+  else if (entry.level === logLevel.INFO) logger.info(msg, fields);
+  else logger.debug(msg, fields);
+}
+
+class KafkaJsAdmin implements KafkaAdmin {
+  constructor(private readonly admin: Admin) {}
+  connect(): Promise<void> {
+    return this.admin.connect();
+  }
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+  listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    // Returns false (no error) for topics that already exist.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+      })),
+    });
+  }
+  async committedOffsets(
+    groupId: string,
+    topics: readonly string[],
+  ): Promise<{ topic: string; partition: number; offset: string }[]> {
+    const res = await this.admin.fetchOffsets({ groupId, topics: [...topics] });
+    return res.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
+    );
+  }
+  async latestOffsets(topic: string): Promise<{ partition: number; offset: string }[]> {
+    const res = await this.admin.fetchTopicOffsets(topic);
+    return res.map((p) => ({ partition: p.partition, offset: p.high }));
+  }
+}
+
+const ACKS = { none: 0, one: 1, all: -1 } as const;
+
+class KafkaJsProducer implements KafkaProducer {
+  private readonly producer: Producer;
+  constructor(
+    kafka: Kafka,
+    private readonly settings: ProducerSettings,
+  ) {
+    this.producer = kafka.producer({
+      idempotent: settings.idempotent,
+      // One request in flight per broker: with retries, records of a key can never overtake
+      // each other (kafkajs' idempotent producer requires it as well).
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: settings.allowAutoTopicCreation,
+      retry: { retries: 8, maxRetryTime: Math.max(1_000, settings.deliveryTimeoutMs / 4) },
+    });
+  }
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+  async send(
+    batch: readonly { topic: string; messages: readonly OutgoingMessage[] }[],
+  ): Promise<void> {
+    await this.producer.sendBatch({
+      acks: ACKS[this.settings.acks],
+      timeout: this.settings.deliveryTimeoutMs,
+      compression:
+        this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      topicMessages: batch.map((b) => ({
+        topic: b.topic,
+        messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      })),
+    });
+  }
+}
+
+class KafkaJsConsumer implements KafkaConsumer {
+  private readonly consumer: Consumer;
+  private events: ConsumerEvents = {};
+  private member = false;
+
+  constructor(kafka: Kafka, settings: ConsumerSettings) {
+    this.consumer = kafka.consumer({
+      groupId: settings.groupId,
+      // Topics are discovered by the source itself; never create one by subscribing.
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 500,
+    });
+    const { GROUP_JOIN, REBALANCING, STOP, CRASH, DISCONNECT } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      this.member = true;
+      this.events.onJoin?.(e.payload.memberAssignment);
+    });
+    const leave = () => {
+      this.member = false;
+      this.events.onLeave?.();
+    };
+    this.consumer.on(REBALANCING, leave);
+    this.consumer.on(STOP, leave);
+    this.consumer.on(DISCONNECT, leave);
+    this.consumer.on(CRASH, (e) => {
+      leave();
+      this.events.onCrash?.(e.payload.error, e.payload.restart);
+    });
+  }
+
+  get joined(): boolean {
+    return this.member;
+  }
+
+  connect(): Promise<void> {
+    return this.consumer.connect();
+  }
+  disconnect(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+    return this.consumer.subscribe({ topics: [...topics], fromBeginning });
+  }
+  async run(
+    eachBatch: (batch: ConsumedBatch) => Promise<void>,
+    events: ConsumerEvents,
+  ): Promise<void> {
+    this.events = events;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (p) =>
+        eachBatch({
+          topic: p.batch.topic,
+          partition: p.batch.partition,
+          messages: p.batch.messages.map((m) => ({
+            offset: m.offset,
+            timestamp: m.timestamp,
+            key: m.key ?? null,
+            value: m.value ?? null,
+            headers: m.headers ?? {},
+          })),
+          resolveOffset: p.resolveOffset,
+          pause: p.pause,
+          isRunning: p.isRunning,
+          isStale: p.isStale,
+        }),
+    });
+  }
+  stop(): Promise<void> {
+    return this.consumer.stop();
+  }
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+  async commit(
+    offsets: readonly { topic: string; partition: number; offset: string }[],
+  ): Promise<void> {
+    // kafkajs silently skips a commit while its runner is stopped: refuse instead.
+    if (!this.member)
+      throw new Error('not a member of the consumer group (rebalancing or stopped)');
+    await this.consumer.commitOffsets([...offsets]);
+    if (!this.member) throw new Error('left the consumer group while committing');
+  }
+}

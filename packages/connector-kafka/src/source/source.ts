@@ -1,0 +1,304 @@
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import type { ConnectorContext, Position, Source } from '@opencdc-ts/sdk';
+import {
+  type ClientSettings,
+  type ConsumedBatch,
+  classifyConnectError,
+  createClient,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaConsumer,
+} from '../client/index.js';
+import { clientSettings } from '../config/common.js';
+import { RecordBuffer } from './buffer.js';
+import type { SourceConfig } from './config.js';
+import { toRecord, type ValueFormat } from './decode.js';
+import { decodePosition } from './position.js';
+import { parseTopics, type TopicMatcher } from './topics.js';
+
+const tpKey = (topic: string, partition: number) => `${partition}:${topic}`;
+
+/**
+ * Reads many topics with one consumer in one group.
+ *
+ * Offsets: auto-commit is off; `ack()` commits, per partition, one past the highest acked
+ * offset. Commits need group membership, so a commit that cannot happen now (rebalance, restart
+ * of the consumer) stays pending and is retried on the next ack, join, refresh tick and at
+ * teardown: acked offsets are never lost, and an unacked record is never committed.
+ *
+ * Fetch position: `next` holds, per partition, one past the last record handed to the buffer.
+ * Every (re)join seeks assigned partitions there, and a message below it is dropped, so the
+ * consumer restarts needed to change the subscription (kafkajs cannot change a running
+ * consumer's topics) never duplicate or skip records. New topics are found by listing topics
+ * every `topicRefreshInterval`; the consumer is then stopped, subscribed to them (from their
+ * beginning) and run again.
+ */
+export class KafkaSource implements Source {
+  private readonly matcher: TopicMatcher;
+  private readonly settings: ClientSettings;
+  private readonly format: ValueFormat;
+  private readonly buffer: RecordBuffer;
+  private client: KafkaClient | undefined;
+  private admin: KafkaAdmin | undefined;
+  private consumer: KafkaConsumer | undefined;
+  private groupId = '';
+  private running = false;
+  private readonly subscribed = new Set<string>();
+  private readonly next = new Map<string, bigint>();
+  /** Delivered, unacked records in read order: acking one acks those before it. */
+  private readonly delivered: { key: string; topic: string; partition: number; offset: bigint }[] =
+    [];
+  private deliveredHead = 0;
+  /** Per partition: the offset to commit (one past the highest acked). */
+  private readonly pending = new Map<
+    string,
+    { topic: string; partition: number; offset: bigint }
+  >();
+  private paused: (() => void)[] = [];
+  private failure: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Serializes subscription changes and commits. */
+  private lock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly config: SourceConfig,
+    private readonly ctx: ConnectorContext,
+    private readonly makeClient: typeof createClient = createClient,
+  ) {
+    this.matcher = parseTopics(config.topics);
+    this.settings = clientSettings(config);
+    this.format = config.valueFormat as ValueFormat;
+    this.buffer = new RecordBuffer(config.bufferSize);
+  }
+
+  private get servers(): string {
+    return this.config.servers.join(',');
+  }
+
+  async open(position: Position | undefined): Promise<void> {
+    const fromPosition = position ? decodePosition(position).groupID : undefined;
+    this.groupId = this.config.groupID ?? fromPosition ?? `opencdc-${this.ctx.connectorId}`;
+    this.client = this.makeClient(this.settings, this.ctx.logger);
+    this.admin = this.client.admin();
+    this.consumer = this.client.consumer({ groupId: this.groupId });
+    try {
+      await this.admin.connect();
+      await this.consumer.connect();
+      const topics = (await this.admin.listTopics()).filter(this.matcher.matches).sort();
+      const missing = this.matcher.names.filter((n) => !topics.includes(n));
+      if (missing.length > 0)
+        this.ctx.logger.warn('topics do not exist yet; they are read once created', { missing });
+      if (topics.length > 0) {
+        if (!this.config.readFromBeginning) await this.pinLatest(topics);
+        await this.consumer.subscribe(topics, this.config.readFromBeginning);
+        for (const t of topics) this.subscribed.add(t);
+        await this.run();
+      }
+    } catch (err) {
+      throw classifyConnectError(err, this.servers);
+    }
+    this.ctx.logger.info('kafka source open', {
+      groupId: this.groupId,
+      topics: [...this.subscribed],
+      patterns: this.matcher.patterns.map(String),
+    });
+    this.timer = setInterval(() => void this.tick(), this.config.topicRefreshInterval);
+    this.timer.unref();
+  }
+
+  /**
+   * "Only new messages" must mean new as of open, not as of each consumer restart: pin the
+   * start of partitions the group never committed to their current end.
+   */
+  private async pinLatest(topics: readonly string[]): Promise<void> {
+    const admin = this.admin!;
+    const committed = await admin.committedOffsets(this.groupId, topics);
+    const without = new Set(
+      committed.filter((c) => BigInt(c.offset) < 0n).map((c) => tpKey(c.topic, c.partition)),
+    );
+    for (const t of topics) {
+      for (const p of await admin.latestOffsets(t)) {
+        const key = tpKey(t, p.partition);
+        if (without.has(key) || !committed.some((c) => tpKey(c.topic, c.partition) === key))
+          this.next.set(key, BigInt(p.offset));
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.consumer!;
+    await consumer.run((b) => this.onBatch(b), {
+      onJoin: (assignment) => {
+        // Continue exactly after what was handed out, whatever the group's committed offset.
+        for (const [topic, partitions] of Object.entries(assignment))
+          for (const partition of partitions) {
+            const n = this.next.get(tpKey(topic, partition));
+            if (n !== undefined) consumer.seek(topic, partition, n.toString());
+          }
+        void this.flushLocked();
+      },
+      onCrash: (error, restarting) => {
+        if (restarting) {
+          this.ctx.logger.warn('kafka consumer crashed; restarting', { error: error.message });
+          return;
+        }
+        this.failure = classifyConnectError(error, this.servers);
+        this.buffer.wake();
+      },
+    });
+    this.running = true;
+  }
+
+  private async onBatch(b: ConsumedBatch): Promise<void> {
+    const key = tpKey(b.topic, b.partition);
+    let last: string | undefined;
+    for (const m of b.messages) {
+      if (!b.isRunning() || b.isStale()) break;
+      const offset = BigInt(m.offset);
+      const next = this.next.get(key);
+      if (next !== undefined && offset < next) {
+        last = m.offset; // already handed out before a consumer restart or rejoin
+        continue;
+      }
+      if (this.buffer.full) {
+        this.paused.push(b.pause());
+        break;
+      }
+      this.buffer.push(toRecord(m, b.topic, b.partition, this.groupId, this.format));
+      this.delivered.push({ key, topic: b.topic, partition: b.partition, offset });
+      this.next.set(key, offset + 1n);
+      last = m.offset;
+    }
+    if (last !== undefined) b.resolveOffset(last);
+  }
+
+  async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
+    while (this.buffer.size === 0) {
+      if (this.failure) throw this.failure;
+      if (signal.aborted) return [];
+      await this.buffer.wait(signal);
+    }
+    const records = this.buffer.take(maxRecords);
+    if (this.paused.length > 0 && this.buffer.low) {
+      const resume = this.paused;
+      this.paused = [];
+      for (const r of resume) r();
+    }
+    return records;
+  }
+
+  async ack(positions: readonly Position[]): Promise<void> {
+    for (const pos of positions) {
+      const p = decodePosition(pos);
+      const key = tpKey(p.topic, p.partition);
+      const offset = BigInt(p.offset);
+      // Everything read before this position is acked too (the Source contract).
+      let found = false;
+      for (let i = this.deliveredHead; i < this.delivered.length; i++) {
+        const d = this.delivered[i]!;
+        if (d.key === key && d.offset === offset) {
+          for (let j = this.deliveredHead; j <= i; j++) this.markAcked(this.delivered[j]!);
+          this.deliveredHead = i + 1;
+          found = true;
+          break;
+        }
+      }
+      if (!found) this.markAcked({ key, topic: p.topic, partition: p.partition, offset });
+    }
+    if (this.deliveredHead > 1024 && this.deliveredHead * 2 > this.delivered.length) {
+      this.delivered.splice(0, this.deliveredHead);
+      this.deliveredHead = 0;
+    }
+    await this.flushLocked();
+  }
+
+  private markAcked(d: { key: string; topic: string; partition: number; offset: bigint }): void {
+    const cur = this.pending.get(d.key);
+    if (cur === undefined || cur.offset <= d.offset)
+      this.pending.set(d.key, { topic: d.topic, partition: d.partition, offset: d.offset + 1n });
+  }
+
+  private withLock<T>(f: () => Promise<T>): Promise<T> {
+    const p = this.lock.then(f, f);
+    this.lock = p.catch(() => undefined);
+    return p;
+  }
+
+  private flushLocked(): Promise<boolean> {
+    return this.withLock(() => this.flush());
+  }
+
+  /** Commits pending offsets; returns whether nothing remains pending. */
+  private async flush(): Promise<boolean> {
+    const consumer = this.consumer;
+    if (this.pending.size === 0) return true;
+    if (!consumer?.joined) return false;
+    const batch = [...this.pending.values()];
+    try {
+      await consumer.commit(
+        batch.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset.toString() })),
+      );
+    } catch (err) {
+      this.ctx.logger.warn('offset commit deferred', { error: (err as Error).message });
+      return false;
+    }
+    for (const p of batch) {
+      const key = tpKey(p.topic, p.partition);
+      if (this.pending.get(key)?.offset === p.offset) this.pending.delete(key);
+    }
+    return this.pending.size === 0;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.withLock(async () => {
+        if (this.closed) return;
+        await this.refreshTopics();
+        await this.flush();
+      });
+    } catch (err) {
+      this.ctx.logger.warn('topic refresh failed; retrying at the next interval', {
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private async refreshTopics(): Promise<void> {
+    const listed = await this.admin!.listTopics();
+    const added = listed.filter((t) => this.matcher.matches(t) && !this.subscribed.has(t)).sort();
+    if (added.length === 0) return;
+    this.ctx.logger.info('new topics matched; resubscribing', { added });
+    const consumer = this.consumer!;
+    if (this.running) {
+      // Commit what can be committed while still a member, then restart with the new topics.
+      await this.flush();
+      await consumer.stop();
+      this.running = false;
+    }
+    await consumer.subscribe(added, true);
+    for (const t of added) this.subscribed.add(t);
+    await this.run();
+  }
+
+  async teardown(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.buffer.wake();
+    try {
+      await this.lock;
+      // Give a (re)joining consumer a moment so acked offsets get committed.
+      const deadline = Date.now() + 10_000;
+      while (this.running && !(await this.flush()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      if (this.pending.size > 0)
+        this.ctx.logger.warn('acked offsets could not be committed; those records are re-read', {
+          partitions: [...this.pending.keys()],
+        });
+    } finally {
+      await this.consumer?.disconnect().catch(() => undefined);
+      await this.admin?.disconnect().catch(() => undefined);
+    }
+  }
+}
