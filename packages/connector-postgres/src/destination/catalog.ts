@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { qualified, type TableName, tableKey } from './identifiers.js';
+
+/** How a value is rendered for a column (see `values.ts`). */
+export type ColumnKind = 'json' | 'bytea' | 'array' | 'bool' | 'other';
+
+export interface ColumnInfo {
+  name: string;
+  /** `format_type` output, used verbatim in casts (e.g. `numeric(10,2)`, `integer[]`). */
+  type: string;
+  kind: ColumnKind;
+  /** For array columns: how elements render. */
+  elementKind: ColumnKind;
+}
+
+export interface TableInfo {
+  name: TableName;
+  /** Quoted, qualified name as resolved in the catalog (schema always present). */
+  sql: string;
+  columns: Map<string, ColumnInfo>;
+  /** Primary key columns (empty when none). */
+  primaryKey: string[];
+  /** Column sets of every usable unique index (for `ON CONFLICT`), primary key included. */
+  uniqueKeys: string[][];
+}
+
+function kindOf(typname: string, category: string): ColumnKind {
+  if (category === 'A') return 'array';
+  if (typname === 'json' || typname === 'jsonb') return 'json';
+  if (typname === 'bytea') return 'bytea';
+  if (typname === 'bool') return 'bool';
+  return 'other';
+}
+
+const TABLE_SQL = `
+SELECT c.oid, n.nspname, c.relname FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')`;
+
+// Generated columns are left out: they cannot be written.
+const COLUMNS_SQL = `
+SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, t.typname, t.typcategory,
+       et.typname AS elem_typname, et.typcategory AS elem_category
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+ORDER BY a.attnum`;
+
+// Only plain (non-partial, non-expression) unique indexes can serve as ON CONFLICT targets.
+const UNIQUE_SQL = `
+SELECT i.indisprimary AS primary,
+       array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, o)
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             ORDER BY k.o)::text[] AS cols
+FROM pg_index i
+WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL`;
+
+/** Loads a table's columns and keys; `undefined` when the table does not exist. */
+export async function loadTable(
+  client: pg.ClientBase,
+  name: TableName,
+): Promise<TableInfo | undefined> {
+  const t = await client.query<{ oid: number; nspname: string; relname: string }>(TABLE_SQL, [
+    qualified(name),
+  ]);
+  const row = t.rows[0];
+  if (!row) return undefined;
+  const cols = await client.query<{
+    attname: string;
+    type: string;
+    typname: string;
+    typcategory: string;
+    elem_typname: string | null;
+    elem_category: string | null;
+  }>(COLUMNS_SQL, [row.oid]);
+  const uniq = await client.query<{ primary: boolean; cols: string[] }>(UNIQUE_SQL, [row.oid]);
+  const columns = new Map<string, ColumnInfo>();
+  for (const c of cols.rows) {
+    columns.set(c.attname, {
+      name: c.attname,
+      type: c.type,
+      kind: kindOf(c.typname, c.typcategory),
+      elementKind: c.elem_typname ? kindOf(c.elem_typname, c.elem_category ?? '') : 'other',
+    });
+  }
+  const resolved: TableName = { schema: row.nspname, table: row.relname };
+  return {
+    name: resolved,
+    sql: qualified(resolved),
+    columns,
+    primaryKey: uniq.rows.find((u) => u.primary)?.cols ?? [],
+    uniqueKeys: uniq.rows.map((u) => u.cols),
+  };
+}
+
+/** Per-destination cache of table metadata; cleared whenever a transaction fails. */
+export class TableCache {
+  readonly #tables = new Map<string, TableInfo>();
+
+  get(name: TableName): TableInfo | undefined {
+    return this.#tables.get(tableKey(name));
+  }
+
+  set(name: TableName, info: TableInfo): void {
+    this.#tables.set(tableKey(name), info);
+  }
+
+  delete(name: TableName): void {
+    this.#tables.delete(tableKey(name));
+  }
+
+  clear(): void {
+    this.#tables.clear();
+  }
+}

@@ -1,0 +1,137 @@
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import {
+  type ConnectorContext,
+  type Destination,
+  RecordError,
+  type Router,
+  TransientError,
+} from '@opencdc-ts/sdk';
+import pg from 'pg';
+import { TableCache } from './catalog.js';
+import { Checkpoint } from './checkpoint.js';
+import { classify, describe } from './errors.js';
+import { parseTableName, type TableName, tableKey } from './identifiers.js';
+import type { PlannerOptions } from './planner.js';
+import { writeBatch } from './writer.js';
+
+/** The parsed destination configuration (see `config.ts` for the parameters). */
+export interface PostgresDestinationConfig {
+  url: string;
+  /** Route template or static table name; empty means the record's collection. */
+  table: string;
+  /** Allowed routes: exact names or `*` globs (empty: any). */
+  allow: readonly string[];
+  /** Default key columns when the record key does not name them. */
+  keyColumns: readonly string[];
+  /** Per-table key columns (`tables.<table>.keyColumns`), keyed by route text. */
+  tableKeyColumns: ReadonlyMap<string, readonly string[]>;
+  autoCreate: boolean;
+  autoEvolve: boolean;
+  /** Most rows in one set-based statement. */
+  batchSize: number;
+  /** Checkpoint table (`schema.table` or `table`); empty: no checkpoint. */
+  checkpointTable: string;
+}
+
+export class PostgresDestination implements Destination {
+  readonly #cache = new TableCache();
+  readonly #checkpoint: Checkpoint | undefined;
+  readonly #options: PlannerOptions;
+  #client: pg.Client | undefined;
+
+  constructor(
+    private readonly config: PostgresDestinationConfig,
+    router: Router,
+    private readonly ctx: ConnectorContext,
+  ) {
+    const keys = new Map<string, readonly string[]>();
+    for (const [route, cols] of config.tableKeyColumns) {
+      const name = parseTableName(route);
+      if (typeof name !== 'string') keys.set(tableKey(name), cols);
+    }
+    this.#options = {
+      route: (r) => router.route(r),
+      autoCreate: config.autoCreate,
+      autoEvolve: config.autoEvolve,
+      maxRows: config.batchSize,
+      keyColumns: (t: TableName) =>
+        keys.get(tableKey(t)) ??
+        keys.get(t.table) ??
+        (config.keyColumns.length > 0 ? config.keyColumns : undefined),
+    };
+    if (config.checkpointTable) {
+      const name = parseTableName(config.checkpointTable);
+      if (typeof name === 'string') throw new Error(`checkpoint.table: ${name}`);
+      this.#checkpoint = new Checkpoint(name, ctx.connectorId);
+    }
+  }
+
+  async open(): Promise<void> {
+    await this.#connect();
+  }
+
+  async write(records: readonly OpenCDCRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const client = await this.#connect();
+    const progress = this.#checkpoint?.progress ?? 0;
+    const { write, skipped } = this.#checkpoint?.filter(records) ?? {
+      write: records.map((_, i) => i),
+      skipped: 0,
+    };
+    if (skipped > 0) {
+      this.ctx.logger.info('skipped records already committed before a restart (checkpoint)', {
+        skipped,
+      });
+    }
+    if (write.length === 0) return;
+    try {
+      await writeBatch(client, this.#cache, this.#options, this.#checkpoint, records, write);
+    } catch (err) {
+      if (err instanceof RecordError) throw err;
+      if (this.#checkpoint) this.#checkpoint.progress = progress;
+      if (classify(err) === 'transient') {
+        this.#drop();
+        throw new TransientError(`postgres destination: ${describe(err)}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async teardown(): Promise<void> {
+    const c = this.#client;
+    this.#client = undefined;
+    await c?.end().catch(() => {});
+  }
+
+  async #connect(): Promise<pg.Client> {
+    if (this.#client) return this.#client;
+    const client = new pg.Client({
+      connectionString: this.config.url,
+      application_name: 'opencdc-destination',
+    });
+    // An idle connection that dies must not crash the process; the next write reconnects.
+    client.on('error', (err) => {
+      this.ctx.logger.warn('postgres connection error', { error: describe(err) });
+      if (this.#client === client) this.#client = undefined;
+    });
+    try {
+      await client.connect();
+      // The checkpoint may have moved while we were away (a commit whose reply was lost).
+      await this.#checkpoint?.load(client);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw new TransientError(`postgres destination: cannot connect: ${describe(err)}`, {
+        cause: err,
+      });
+    }
+    this.#client = client;
+    return client;
+  }
+
+  #drop(): void {
+    const c = this.#client;
+    this.#client = undefined;
+    this.#cache.clear();
+    c?.end().catch(() => {});
+  }
+}

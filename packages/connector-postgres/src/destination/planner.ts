@@ -1,0 +1,323 @@
+import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
+import type pg from 'pg';
+import { loadTable, type TableCache, type TableInfo } from './catalog.js';
+import { addColumns, createTable } from './ddl.js';
+import { classify } from './errors.js';
+import { identifierProblem, parseTableName, type TableName, tableKey } from './identifiers.js';
+import { type Row, type Statement, signature } from './statements.js';
+import { asObject, toText } from './values.js';
+
+/**
+ * Metadata key a source sets on an update whose unchanged TOASTed columns it could not read:
+ * a JSON array of column names. Those columns are left untouched (never overwritten with
+ * null or a placeholder).
+ */
+export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
+
+/** A problem with one record: becomes `RecordError(index)`. */
+export class RecordProblem extends Error {
+  override readonly name = 'RecordProblem';
+}
+
+export interface PlannerOptions {
+  route(record: OpenCDCRecord): string;
+  autoCreate: boolean;
+  autoEvolve: boolean;
+  /** Key columns configured for a table (`tables.<table>.keyColumns`, else `keyColumns`). */
+  keyColumns(table: TableName): readonly string[] | undefined;
+  /** Most rows per set-based statement. */
+  maxRows: number;
+}
+
+/** Statements that must succeed or fail together, and the records they carry. */
+export interface Unit {
+  statements: Statement[];
+  /** Rows replaced by a later row with the same key (still replayed one by one on failure). */
+  replaced: Row[];
+  /** Run units are extended with further records; a key change is a closed unit of one. */
+  open: boolean;
+  /** Upsert dedupe: conflict-key text → row position in `statements[0].rows`. */
+  seen?: Map<string, number>;
+}
+
+/**
+ * Turns records into units of set-based statements, in source order: a record joins the
+ * previous unit only when it has the same table, operation and columns; anything else starts
+ * a new unit, so the order across tables is the order of the source.
+ */
+export class Planner {
+  readonly units: Unit[] = [];
+  /** Tables created or altered in the current transaction (their cache entries die on rollback). */
+  readonly touched = new Set<string>();
+
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly cache: TableCache,
+    private readonly opts: PlannerOptions,
+  ) {}
+
+  async add(record: OpenCDCRecord, index: number): Promise<void> {
+    let route: string;
+    try {
+      route = this.opts.route(record);
+    } catch (err) {
+      throw new RecordProblem((err as Error).message, { cause: err });
+    }
+    const name = parseTableName(route);
+    if (typeof name === 'string') throw new RecordProblem(`invalid table route: ${name}`);
+
+    const key = asObject(record.key);
+    if (typeof key === 'string') throw new RecordProblem(`key: ${key}`);
+    const recordKey = key && Object.keys(key).length > 0 ? key : null;
+
+    if (record.operation === 'delete') {
+      const before = asObject(record.payload.before);
+      if (typeof before === 'string') throw new RecordProblem(`payload.before: ${before}`);
+      const table = await this.table(name, recordKey ?? before ?? {}, recordKey, false);
+      const keyCols = this.keyColumns(table, recordKey, before);
+      if (!keyCols) {
+        throw new RecordProblem(
+          `cannot delete from ${table.sql}: the record has no key and the table has no primary key; set "keyColumns" or "tables.<table>.keyColumns"`,
+        );
+      }
+      const source = { ...(before ?? {}), ...(recordKey ?? {}) };
+      this.push(this.delete(table, keyCols, source, index), index);
+      return;
+    }
+
+    const after = asObject(record.payload.after);
+    if (typeof after === 'string') throw new RecordProblem(`payload.after: ${after}`);
+    if (after === null) throw new RecordProblem(`${record.operation} record without payload.after`);
+    // The key's fields win over the payload's (they identify the row).
+    const row: StructuredData = recordKey ? { ...after, ...recordKey } : after;
+    const unchanged = record.operation === 'update' ? toastUnchanged(record) : undefined;
+    if (unchanged) for (const c of unchanged) delete row[c];
+
+    let table = await this.table(name, row, recordKey, true);
+    table = await this.evolve(table, row);
+    const keyCols = this.keyColumns(table, recordKey, row);
+    const columns = Object.keys(row);
+    if (columns.length === 0) throw new RecordProblem('the record has no columns to write');
+
+    if (!keyCols) {
+      this.push(
+        this.statement('insert', table, columns, [], [], [this.row(table, columns, row, index)]),
+        index,
+      );
+      return;
+    }
+    if (!table.uniqueKeys.some((u) => sameSet(u, keyCols))) {
+      throw new RecordProblem(
+        `table ${table.sql} has no primary key or unique index on (${keyCols.join(', ')}), needed to upsert; add one or configure the table's key columns ("tables.<table>.keyColumns")`,
+      );
+    }
+    const update = columns.filter((c) => !keyCols.includes(c));
+    const upsert = this.statement('upsert', table, columns, keyCols, update, [
+      this.row(table, columns, row, index),
+    ]);
+
+    // A primary-key change: the old row goes first, in the same unit as the new one.
+    if (record.operation === 'update') {
+      const before = asObject(record.payload.before);
+      if (before && typeof before !== 'string' && keyCols.every((c) => before[c] !== undefined)) {
+        const oldKey = this.delete(table, keyCols, before, index);
+        const newKey = keyCols.map((c) => toText(row[c], kindOf(table, c), 'other'));
+        if (oldKey.rows[0]!.values.some((v, j) => v !== newKey[j])) {
+          this.units.push({ statements: [oldKey, upsert], replaced: [], open: false });
+          return;
+        }
+      }
+    }
+    this.push(upsert, index);
+  }
+
+  private delete(
+    table: TableInfo,
+    keyCols: string[],
+    source: StructuredData,
+    index: number,
+  ): Statement {
+    for (const c of keyCols) {
+      if (source[c] === undefined || source[c] === null) {
+        throw new RecordProblem(
+          `cannot delete from ${table.sql}: key column "${c}" has no value in the record`,
+        );
+      }
+    }
+    return this.statement(
+      'delete',
+      table,
+      keyCols,
+      [],
+      [],
+      [this.row(table, keyCols, source, index)],
+    );
+  }
+
+  private statement(
+    kind: Statement['kind'],
+    table: TableInfo,
+    columns: string[],
+    conflict: string[],
+    update: string[],
+    rows: Row[],
+  ): Statement {
+    return { kind, table, columns, conflict, update, rows };
+  }
+
+  private row(
+    table: TableInfo,
+    columns: readonly string[],
+    data: StructuredData,
+    index: number,
+  ): Row {
+    return {
+      index,
+      values: columns.map((c) => {
+        const col = table.columns.get(c);
+        return toText(data[c], col?.kind ?? 'other', col?.elementKind ?? 'other');
+      }),
+    };
+  }
+
+  /** Appends a one-row statement, merging it into the previous unit when compatible. */
+  private push(s: Statement, _index: number): void {
+    const last = this.units.at(-1);
+    const prev = last?.open ? last.statements[0] : undefined;
+    if (last && prev && prev.rows.length < this.opts.maxRows && signature(prev) === signature(s)) {
+      const row = s.rows[0]!;
+      if (s.kind === 'upsert') {
+        // Two rows with one key in one INSERT ... ON CONFLICT fail; the later one wins anyway.
+        const k = JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
+        last.seen ??= new Map();
+        const at = last.seen.get(k);
+        if (at !== undefined) {
+          last.replaced.push(prev.rows[at]!);
+          prev.rows[at] = row;
+          return;
+        }
+        last.seen.set(k, prev.rows.length);
+      }
+      prev.rows.push(row);
+      return;
+    }
+    const unit: Unit = { statements: [s], replaced: [], open: true };
+    if (s.kind === 'upsert') {
+      const row = s.rows[0]!;
+      unit.seen = new Map([
+        [JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)])), 0],
+      ]);
+    }
+    this.units.push(unit);
+  }
+
+  /** Key columns: the record key's fields, else the configured ones, else the primary key. */
+  private keyColumns(
+    table: TableInfo,
+    recordKey: StructuredData | null,
+    data: StructuredData | null,
+  ): string[] | undefined {
+    if (recordKey) return Object.keys(recordKey);
+    const configured = this.opts.keyColumns(table.name);
+    if (configured && configured.length > 0) return [...configured];
+    if (
+      table.primaryKey.length > 0 &&
+      data &&
+      table.primaryKey.every((c) => data[c] !== undefined)
+    ) {
+      return table.primaryKey;
+    }
+    return undefined;
+  }
+
+  private async table(
+    name: TableName,
+    sample: StructuredData,
+    recordKey: StructuredData | null,
+    canCreate: boolean,
+  ): Promise<TableInfo> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    let info = await loadTable(this.client, name);
+    if (!info) {
+      if (!this.opts.autoCreate || !canCreate) {
+        throw new RecordProblem(
+          `table ${tableKey(name)} does not exist; create it, or set "autoCreate: true" to create missing tables from the records`,
+        );
+      }
+      checkColumns(Object.keys(sample));
+      const key = recordKey ? Object.keys(recordKey) : [...(this.opts.keyColumns(name) ?? [])];
+      await this.ddl(() => createTable(this.client, name, sample, key));
+      this.touched.add(tableKey(name));
+      info = await loadTable(this.client, name);
+      if (!info) throw new RecordProblem(`table ${tableKey(name)} could not be created`);
+    }
+    this.cache.set(name, info);
+    return info;
+  }
+
+  /** DDL inside a savepoint: a failure (e.g. a bad type) fails the record, not the batch. */
+  private async ddl(run: () => Promise<void>): Promise<void> {
+    await this.client.query('SAVEPOINT opencdc_ddl');
+    try {
+      await run();
+    } catch (err) {
+      if (classify(err) !== 'record') throw err;
+      await this.client.query('ROLLBACK TO SAVEPOINT opencdc_ddl');
+      throw new RecordProblem(`schema change failed: ${(err as Error).message}`, { cause: err });
+    }
+    await this.client.query('RELEASE SAVEPOINT opencdc_ddl');
+  }
+
+  private async evolve(table: TableInfo, row: StructuredData): Promise<TableInfo> {
+    const missing = Object.keys(row).filter((c) => !table.columns.has(c));
+    if (missing.length === 0) return table;
+    if (!this.opts.autoEvolve) {
+      throw new RecordProblem(
+        `table ${table.sql} has no column(s) ${missing.map((c) => JSON.stringify(c)).join(', ')}; add them, or set "autoEvolve: true" to add missing columns`,
+      );
+    }
+    checkColumns(missing);
+    await this.ddl(() =>
+      addColumns(
+        this.client,
+        table.sql,
+        new Map(missing.map((c) => [c, row[c] as StructuredValue])),
+      ),
+    );
+    this.touched.add(tableKey(table.name));
+    const info = await loadTable(this.client, table.name);
+    if (!info) throw new RecordProblem(`table ${table.sql} disappeared`);
+    this.cache.set(table.name, info);
+    return info;
+  }
+}
+
+function checkColumns(columns: readonly string[]): void {
+  for (const c of columns) {
+    const problem = identifierProblem(c);
+    if (problem) throw new RecordProblem(`column name ${JSON.stringify(c)} ${problem}`);
+  }
+}
+
+function kindOf(table: TableInfo, column: string) {
+  return table.columns.get(column)?.kind ?? 'other';
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function toastUnchanged(record: OpenCDCRecord): string[] | undefined {
+  const raw = record.metadata.get(TOAST_UNCHANGED_KEY);
+  if (!raw) return undefined;
+  try {
+    const cols: unknown = JSON.parse(raw);
+    if (Array.isArray(cols) && cols.every((c) => typeof c === 'string')) return cols;
+  } catch {
+    // fall through
+  }
+  throw new RecordProblem(
+    `metadata "${TOAST_UNCHANGED_KEY}" is not a JSON array of column names: ${raw}`,
+  );
+}

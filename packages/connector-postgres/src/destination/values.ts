@@ -1,0 +1,143 @@
+import type { Data, StructuredData, StructuredValue } from '@opencdc-ts/commons';
+import type { ColumnKind } from './catalog.js';
+
+/**
+ * Record values are sent to Postgres as TEXT parameters and cast to the column type in SQL
+ * (`u."col"::integer`): one uniform path for every type (arrays, ranges, enums, domains) that
+ * also lets a whole run travel as one `text[]` per column. This module renders values.
+ */
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The object behind a record's key or payload: structured data as is, raw bytes decoded when
+ * they hold a JSON object. Returns a message when raw bytes are not a JSON object.
+ */
+export function asObject(data: Data | null): StructuredData | null | string {
+  if (data == null) return null;
+  if (!(data instanceof Uint8Array)) return data;
+  if (data.length === 0) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(data));
+  } catch {
+    return 'raw data is not JSON (the destination needs structured data or raw JSON objects)';
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return 'raw data holds JSON that is not an object';
+  }
+  return parsed as StructuredData;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function byteaHex(bytes: Uint8Array): string {
+  let s = '\\x';
+  for (const b of bytes) s += HEX[b];
+  return s;
+}
+
+/** JSON text of a structured value: bigint as a JSON number, bytes as base64 (like Go). */
+export function toJson(value: StructuredValue): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
+    default:
+      break;
+  }
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJson(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function quoteArrayElement(s: string): string {
+  return `"${s.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** A Postgres array literal (`{"a","b",NULL}`), nested arrays as multi-dimensional arrays. */
+export function arrayLiteral(values: readonly StructuredValue[], element: ColumnKind): string {
+  const parts = values.map((v) => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v) && element !== 'json') return arrayLiteral(v, element);
+    return quoteArrayElement(toText(v, element, 'other') as string);
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/**
+ * The text form of a value for a column of the given kind (`null` stays SQL NULL).
+ * For json columns a string is taken as JSON text when it parses (sources commonly emit json
+ * columns as text), otherwise it is stored as a JSON string.
+ */
+export function toText(
+  value: StructuredValue | undefined,
+  kind: ColumnKind,
+  element: ColumnKind,
+): string | null {
+  if (value === null || value === undefined) return null;
+  if (kind === 'json') {
+    if (typeof value === 'string') return isJsonText(value) ? value : JSON.stringify(value);
+    return toJson(value);
+  }
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      return Number.isFinite(value)
+        ? String(value)
+        : value > 0
+          ? 'Infinity'
+          : value < 0
+            ? '-Infinity'
+            : 'NaN';
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      break;
+  }
+  if (value instanceof Uint8Array) return byteaHex(value);
+  if (Array.isArray(value) && kind === 'array') return arrayLiteral(value, element);
+  // Objects (and arrays) into non-json columns: their JSON text (e.g. for text columns).
+  return toJson(value);
+}
+
+function isJsonText(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The Postgres type `autoCreate` / `autoEvolve` give a column, from a sample value. */
+export function inferType(value: StructuredValue | undefined): string {
+  if (value === null || value === undefined) return 'text';
+  switch (typeof value) {
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+      return Number.isInteger(value) ? 'bigint' : 'double precision';
+    case 'bigint':
+      return 'numeric';
+    case 'string':
+      return 'text';
+    default:
+      break;
+  }
+  if (value instanceof Uint8Array) return 'bytea';
+  return 'jsonb';
+}

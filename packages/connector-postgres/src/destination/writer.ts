@@ -1,0 +1,144 @@
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { RecordError } from '@opencdc-ts/sdk';
+import type pg from 'pg';
+import type { TableCache } from './catalog.js';
+import type { Checkpoint } from './checkpoint.js';
+import { classify, describe } from './errors.js';
+import { Planner, type PlannerOptions, RecordProblem, type Unit } from './planner.js';
+import { type Row, type Statement, toQuery } from './statements.js';
+
+/** A record failed: records before `index` may be committed, the record and the rest not. */
+interface Failure {
+  index: number;
+  message: string;
+  cause: unknown;
+}
+
+/** Thrown inside the fast attempt when a statement failed: retry in the careful mode. */
+class RetryCarefully extends Error {}
+
+/**
+ * Writes one batch as ONE transaction.
+ *
+ * Fast mode: every unit is one set-based statement, no savepoints. If a statement fails, the
+ * transaction is rolled back and the batch is replayed in careful mode: each unit runs under a
+ * savepoint; a failing unit is re-run record by record (each under its own savepoint) to find
+ * the first bad record. Everything before it is committed, then `RecordError(index)` is thrown.
+ */
+export async function writeBatch(
+  client: pg.ClientBase,
+  cache: TableCache,
+  options: PlannerOptions,
+  checkpoint: Checkpoint | undefined,
+  records: readonly OpenCDCRecord[],
+  indexes: readonly number[],
+): Promise<void> {
+  try {
+    await attempt(client, cache, options, checkpoint, records, indexes, false);
+  } catch (err) {
+    if (!(err instanceof RetryCarefully)) throw err;
+    await attempt(client, cache, options, checkpoint, records, indexes, true);
+  }
+}
+
+async function attempt(
+  client: pg.ClientBase,
+  cache: TableCache,
+  options: PlannerOptions,
+  checkpoint: Checkpoint | undefined,
+  records: readonly OpenCDCRecord[],
+  indexes: readonly number[],
+  careful: boolean,
+): Promise<void> {
+  await client.query('BEGIN');
+  let failure: Failure | undefined;
+  try {
+    // Deferred constraints would otherwise only fail at COMMIT, for no record in particular.
+    if (careful) await client.query('SET CONSTRAINTS ALL IMMEDIATE');
+    const planner = new Planner(client, cache, options);
+    for (const i of indexes) {
+      try {
+        await planner.add(records[i]!, i);
+      } catch (err) {
+        if (!(err instanceof RecordProblem)) throw err;
+        failure = { index: i, message: err.message, cause: err };
+        break;
+      }
+    }
+    for (let u = 0; u < planner.units.length; u++) {
+      const unit = planner.units[u]!;
+      if (!careful) {
+        try {
+          for (const s of unit.statements) await run(client, s, s.rows);
+        } catch (err) {
+          if (classify(err) === 'transient') throw err;
+          throw new RetryCarefully(describe(err), { cause: err });
+        }
+        continue;
+      }
+      const failed = await runCarefully(client, unit, u);
+      if (failed) {
+        failure = failed;
+        break;
+      }
+    }
+    const done = failure ? indexes.filter((i) => i < failure!.index) : indexes;
+    const next = await checkpoint?.save(client, records, done);
+    await client.query('COMMIT');
+    checkpoint?.committed(next);
+  } catch (err) {
+    cache.clear();
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  }
+  if (failure) {
+    throw new RecordError(`record ${failure.index}: ${failure.message}`, failure.index, {
+      cause: failure.cause,
+    });
+  }
+}
+
+async function run(client: pg.ClientBase, s: Statement, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(toQuery(s, rows));
+}
+
+async function runCarefully(
+  client: pg.ClientBase,
+  unit: Unit,
+  u: number,
+): Promise<Failure | undefined> {
+  await client.query(`SAVEPOINT opencdc_unit_${u}`);
+  try {
+    for (const s of unit.statements) await run(client, s, s.rows);
+    await client.query(`RELEASE SAVEPOINT opencdc_unit_${u}`);
+    return undefined;
+  } catch (err) {
+    if (classify(err) === 'transient') throw err;
+    await client.query(`ROLLBACK TO SAVEPOINT opencdc_unit_${u}`);
+  }
+  // One record at a time, in source order (rows replaced by a later same-key row included).
+  const byIndex = new Map<number, { s: Statement; row: Row }[]>();
+  for (const s of unit.statements) {
+    const rows = s === unit.statements[0] ? [...s.rows, ...unit.replaced] : s.rows;
+    for (const row of rows) {
+      const list = byIndex.get(row.index) ?? [];
+      list.push({ s, row });
+      byIndex.set(row.index, list);
+    }
+  }
+  for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
+    await client.query('SAVEPOINT opencdc_record');
+    try {
+      for (const { s, row } of byIndex.get(index)!) await run(client, s, [row]);
+      await client.query('RELEASE SAVEPOINT opencdc_record');
+    } catch (err) {
+      if (classify(err) === 'transient') throw err;
+      await client.query('ROLLBACK TO SAVEPOINT opencdc_record');
+      const table = unit.statements[0]!.table.sql;
+      return { index, message: `writing to ${table} failed: ${describe(err)}`, cause: err };
+    }
+  }
+  // Each record alone succeeded (the set-based statement failed for a reason of its own).
+  return undefined;
+}

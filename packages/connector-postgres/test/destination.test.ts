@@ -1,0 +1,412 @@
+import { RecordError } from '@opencdc-ts/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure, type Harness, harness, rec } from './destination-helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness('pgdest');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('postgres destination: routing', () => {
+  it('routes five collections to five tables in one batch', async () => {
+    for (const t of ['r1', 'r2', 'r3', 'r4', 'r5']) {
+      await h.db.query(`CREATE TABLE ${t} (id int PRIMARY KEY, name text)`);
+    }
+    const d = await h.open();
+    const batch = [];
+    for (let i = 0; i < 50; i++) {
+      batch.push(rec(`r${(i % 5) + 1}`, 'create', { id: i }, { id: i, name: `n${i}` }));
+    }
+    await d.write(batch);
+    for (let t = 1; t <= 5; t++) {
+      const rows = await h.rows<{ id: number; name: string }>(
+        `SELECT id, name FROM r${t} ORDER BY id`,
+      );
+      expect(rows).toHaveLength(10);
+      expect(rows.every((r) => r.id % 5 === t - 1 && r.name === `n${r.id}`)).toBe(true);
+    }
+  });
+
+  it('lands schema.table routes in that schema', async () => {
+    await h.db.query(
+      'CREATE SCHEMA sales; CREATE TABLE sales.orders (id int PRIMARY KEY, total numeric)',
+    );
+    await h.db.query('CREATE TABLE orders (id int PRIMARY KEY, total numeric)');
+    const d = await h.open();
+    await d.write([rec('sales.orders', 'create', { id: 1 }, { id: 1, total: 9.5 })]);
+    expect(await h.rows('SELECT id, total FROM sales.orders')).toEqual([{ id: 1, total: '9.5' }]);
+    expect(await h.rows('SELECT * FROM public.orders')).toEqual([]);
+  });
+
+  it('writes every record to a static table', async () => {
+    await h.db.query('CREATE TABLE everything (id int PRIMARY KEY, v text)');
+    const d = await h.open({ table: 'everything' });
+    await d.write([
+      rec('a', 'create', { id: 1 }, { id: 1, v: 'a' }),
+      rec('b', 'snapshot', { id: 2 }, { id: 2, v: 'b' }),
+      rec(undefined, 'create', { id: 3 }, { id: 3, v: 'none' }),
+    ]);
+    expect(await h.rows('SELECT id, v FROM everything ORDER BY id')).toEqual([
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' },
+      { id: 3, v: 'none' },
+    ]);
+  });
+
+  it('routes with a template over a payload field', async () => {
+    await h.db.query(
+      'CREATE TABLE eu_events (id int PRIMARY KEY, region text); CREATE TABLE us_events (id int PRIMARY KEY, region text)',
+    );
+    const d = await h.open({ table: '{{ .Payload.After.region }}_events' });
+    await d.write([
+      rec('x', 'create', { id: 1 }, { id: 1, region: 'eu' }),
+      rec('x', 'create', { id: 2 }, { id: 2, region: 'us' }),
+      rec('x', 'create', { id: 3 }, { id: 3, region: 'eu' }),
+    ]);
+    expect(await h.rows('SELECT id FROM eu_events ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
+    expect(await h.rows('SELECT id FROM us_events')).toEqual([{ id: 2 }]);
+  });
+
+  it('quotes hostile collection names or rejects them, never runs them', async () => {
+    await h.db.query('CREATE TABLE victim (id int PRIMARY KEY)');
+    await h.db.query('INSERT INTO victim VALUES (1)');
+    const d = await h.open({ autoCreate: 'true' });
+    const hostile = ['x"; DROP TABLE victim; --', "o'reilly", 'semi;colon', 'Mixed Case "q"'];
+    await d.write(hostile.map((c, i) => rec(c, 'create', { id: i }, { id: i, 'col"; --': 'v' })));
+    for (const name of hostile) {
+      const r = await h.rows<{ n: string }>(
+        'SELECT count(*)::int AS n FROM pg_class WHERE relname = $1',
+        [name],
+      );
+      expect(r[0]!.n, name).toBe(1);
+    }
+    expect(await h.rows('SELECT id FROM victim')).toEqual([{ id: 1 }]);
+
+    for (const bad of [
+      'pg_catalog.pg_class',
+      'information_schema.tables',
+      'a.b.c',
+      'x'.repeat(64),
+      '',
+    ]) {
+      const e = await failure(() =>
+        d.write([
+          rec('ok_table', 'create', { id: 1 }, { id: 1 }),
+          rec(bad, 'create', { id: 1 }, { id: 1 }),
+        ]),
+      );
+      expect(e, bad).toBeInstanceOf(RecordError);
+      expect(e.index).toBe(1);
+    }
+    // The records before the bad one were committed.
+    expect(await h.rows('SELECT id FROM ok_table')).toEqual([{ id: '1' }]);
+  });
+
+  it('rejects routes outside tables.allow', async () => {
+    await h.db.query(
+      'CREATE TABLE allowed_a (id int PRIMARY KEY); CREATE TABLE secret (id int PRIMARY KEY)',
+    );
+    const d = await h.open({ 'tables.allow': 'allowed_*' });
+    const e = await failure(() =>
+      d.write([
+        rec('allowed_a', 'create', { id: 1 }, { id: 1 }),
+        rec('secret', 'create', { id: 1 }, { id: 1 }),
+      ]),
+    );
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.index).toBe(1);
+    expect(await h.rows('SELECT id FROM allowed_a')).toEqual([{ id: 1 }]);
+    expect(await h.rows('SELECT id FROM secret')).toEqual([]);
+  });
+});
+
+describe('postgres destination: order and transactions', () => {
+  it('writes FK-linked tables in source order within one batch', async () => {
+    await h.db.query(`
+      CREATE TABLE parents (id int PRIMARY KEY, name text);
+      CREATE TABLE children (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES parents(id), name text);`);
+    const d = await h.open();
+    const batch = [];
+    for (let p = 0; p < 20; p++) {
+      batch.push(rec('parents', 'create', { id: p }, { id: p, name: `p${p}` }));
+      for (let c = 0; c < 3; c++) {
+        const id = p * 10 + c;
+        batch.push(rec('children', 'create', { id }, { id, parent_id: p, name: `c${id}` }));
+      }
+    }
+    // Deleting: children first, then their parent, in the same batch.
+    batch.push(
+      rec('children', 'delete', { id: 0 }, null),
+      rec('children', 'delete', { id: 1 }, null),
+    );
+    batch.push(
+      rec('children', 'delete', { id: 2 }, null),
+      rec('parents', 'delete', { id: 0 }, null),
+    );
+    await d.write(batch);
+    expect(await h.rows('SELECT count(*)::int AS n FROM parents')).toEqual([{ n: 19 }]);
+    expect(await h.rows('SELECT count(*)::int AS n FROM children')).toEqual([{ n: 57 }]);
+  });
+
+  it('fails the one record that violates a constraint, committing those before it', async () => {
+    await h.db.query(`
+      CREATE TABLE p2 (id int PRIMARY KEY);
+      CREATE TABLE c2 (id int PRIMARY KEY, p int NOT NULL REFERENCES p2(id), n int CHECK (n >= 0));`);
+    const d = await h.open();
+    const batch = [
+      rec('p2', 'create', { id: 1 }, { id: 1 }),
+      rec('c2', 'create', { id: 1 }, { id: 1, p: 1, n: 1 }),
+      rec('c2', 'create', { id: 2 }, { id: 2, p: 1, n: 2 }),
+      rec('c2', 'create', { id: 3 }, { id: 3, p: 1, n: -1 }), // check violation
+      rec('c2', 'create', { id: 4 }, { id: 4, p: 1, n: 4 }),
+    ];
+    const e = await failure(() => d.write(batch));
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.index).toBe(3);
+    expect(e.message).toMatch(/c2/);
+    expect(await h.rows('SELECT id FROM c2 ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    // The runtime then writes the rest.
+    await d.write(batch.slice(4));
+    expect(await h.rows('SELECT id FROM c2 ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 4 },
+    ]);
+
+    const fk = await failure(() =>
+      d.write([rec('c2', 'create', { id: 9 }, { id: 9, p: 42, n: 0 })]),
+    );
+    expect(fk).toBeInstanceOf(RecordError);
+    expect(fk.index).toBe(0);
+  });
+});
+
+describe('postgres destination: operations', () => {
+  it('upserts, updates, deletes and applies key changes', async () => {
+    await h.db.query('CREATE TABLE ops (id int PRIMARY KEY, name text, n int)');
+    const d = await h.open();
+    await d.write([
+      rec('ops', 'snapshot', { id: 1 }, { id: 1, name: 'a', n: 1 }),
+      rec('ops', 'create', { id: 2 }, { id: 2, name: 'b', n: 2 }),
+      rec('ops', 'create', { id: 3 }, { id: 3, name: 'c', n: 3 }),
+      rec('ops', 'update', { id: 1 }, { id: 1, name: 'a2', n: 10 }),
+      rec('ops', 'update', { id: 1 }, { id: 1, name: 'a3', n: 11 }), // same key, same run
+      rec('ops', 'delete', { id: 2 }, null),
+      // Primary key change 3 → 30 (before holds the old key).
+      rec(
+        'ops',
+        'update',
+        { id: 30 },
+        { id: 30, name: 'c', n: 3 },
+        { before: { id: 3, name: 'c', n: 3 } },
+      ),
+      rec('ops', 'create', { id: 1 }, { id: 1, name: 'a4', n: 12 }), // upsert over an existing row
+    ]);
+    expect(await h.rows('SELECT id, name, n FROM ops ORDER BY id')).toEqual([
+      { id: 1, name: 'a4', n: 12 },
+      { id: 30, name: 'c', n: 3 },
+    ]);
+  });
+
+  it('leaves unchanged TOAST columns untouched', async () => {
+    await h.db.query('CREATE TABLE docs (id int PRIMARY KEY, body text, title text)');
+    const d = await h.open();
+    const big = 'x'.repeat(10_000);
+    await d.write([rec('docs', 'create', { id: 1 }, { id: 1, body: big, title: 't1' })]);
+    await d.write([
+      rec(
+        'docs',
+        'update',
+        { id: 1 },
+        { id: 1, body: null, title: 't2' },
+        { metadata: { 'postgres.toast.unchanged': '["body"]' } },
+      ),
+    ]);
+    const [row] = await h.rows<{ body: string; title: string }>('SELECT body, title FROM docs');
+    expect(row!.title).toBe('t2');
+    expect(row!.body).toBe(big);
+  });
+
+  it('decodes raw JSON payloads and keys, inserts when there is no key', async () => {
+    await h.db.query(
+      'CREATE TABLE raw_t (id int PRIMARY KEY, v text); CREATE TABLE nokey (v text)',
+    );
+    const d = await h.open();
+    const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+    await d.write([
+      rec('raw_t', 'create', enc({ id: 1 }), enc({ id: 1, v: 'raw' })),
+      rec('nokey', 'create', null, { v: 'a' }),
+      rec('nokey', 'create', null, { v: 'a' }),
+    ]);
+    expect(await h.rows('SELECT id, v FROM raw_t')).toEqual([{ id: 1, v: 'raw' }]);
+    expect(await h.rows('SELECT v FROM nokey')).toEqual([{ v: 'a' }, { v: 'a' }]);
+    const e = await failure(() =>
+      d.write([rec('raw_t', 'create', null, new TextEncoder().encode('not json'))]),
+    );
+    expect(e).toBeInstanceOf(RecordError);
+  });
+
+  it('uses configured key columns and the primary key when the record key is empty', async () => {
+    await h.db.query(
+      'CREATE TABLE kc (a int, b int, v text, UNIQUE (a, b)); CREATE TABLE pk (id int PRIMARY KEY, v text)',
+    );
+    const d = await h.open({ 'tables.kc.keyColumns': 'a,b' });
+    await d.write([
+      rec('kc', 'create', null, { a: 1, b: 1, v: 'x' }),
+      rec('kc', 'update', null, { a: 1, b: 1, v: 'y' }),
+      rec('pk', 'create', null, { id: 1, v: 'x' }),
+      rec('pk', 'update', null, { id: 1, v: 'y' }),
+      rec('kc', 'delete', null, null, { before: { a: 1, b: 1, v: 'y' } }),
+    ]);
+    expect(await h.rows('SELECT * FROM kc')).toEqual([]);
+    expect(await h.rows('SELECT * FROM pk')).toEqual([{ id: 1, v: 'y' }]);
+  });
+
+  it('maps structured values: bigint, bytes, json, arrays, booleans', async () => {
+    await h.db.query(
+      'CREATE TABLE types (id bigint PRIMARY KEY, big numeric, b bytea, j jsonb, js json, arr int[], tags text[], ok boolean, t timestamptz)',
+    );
+    const d = await h.open();
+    await d.write([
+      rec(
+        'types',
+        'create',
+        { id: 9007199254740993n },
+        {
+          id: 9007199254740993n,
+          big: 123456789012345678901234567890n,
+          b: new Uint8Array([0, 1, 255]),
+          j: { a: [1, 2, { b: null }], big: 9007199254740993n },
+          js: '{"k": "text json"}',
+          arr: [1, 2, 3],
+          tags: ['a', 'b "q"', 'c,d', null],
+          ok: true,
+          t: '2024-01-02T03:04:05Z',
+        },
+      ),
+    ]);
+    const [r] = await h.rows<Record<string, unknown>>(
+      "SELECT id::text, big::text, encode(b, 'hex') AS b, j::text, js::text, arr, tags, ok, t = '2024-01-02T03:04:05Z' AS t FROM types",
+    );
+    expect(r).toEqual({
+      id: '9007199254740993',
+      big: '123456789012345678901234567890',
+      b: '0001ff',
+      j: '{"a": [1, 2, {"b": null}], "big": 9007199254740993}',
+      js: '{"k": "text json"}',
+      arr: [1, 2, 3],
+      tags: ['a', 'b "q"', 'c,d', null],
+      ok: true,
+      t: true,
+    });
+  });
+});
+
+describe('postgres destination: schema help', () => {
+  it('fails records routed to a missing table unless autoCreate is on', async () => {
+    const off = await h.open();
+    await h.db.query('CREATE TABLE present (id int PRIMARY KEY)');
+    const e = await failure(() =>
+      off.write([
+        rec('present', 'create', { id: 1 }, { id: 1 }),
+        rec('absent', 'create', { id: 1 }, { id: 1 }),
+      ]),
+    );
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.index).toBe(1);
+    expect(e.message).toMatch(/absent.*does not exist.*autoCreate/);
+    expect(await h.rows('SELECT id FROM present')).toEqual([{ id: 1 }]);
+
+    const on = await h.open({ autoCreate: 'true' });
+    await on.write([
+      rec(
+        'absent',
+        'create',
+        { id: 1 },
+        { id: 1, name: 'n', score: 1.5, ok: true, doc: { a: 1 }, raw: new Uint8Array([1]) },
+      ),
+      rec('newschema.made', 'create', { k: 'a' }, { k: 'a', n: 1 }),
+    ]);
+    const cols = await h.rows<{ column_name: string; data_type: string }>(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'absent' ORDER BY ordinal_position",
+    );
+    expect(cols).toEqual([
+      { column_name: 'id', data_type: 'bigint' },
+      { column_name: 'name', data_type: 'text' },
+      { column_name: 'score', data_type: 'double precision' },
+      { column_name: 'ok', data_type: 'boolean' },
+      { column_name: 'doc', data_type: 'jsonb' },
+      { column_name: 'raw', data_type: 'bytea' },
+    ]);
+    // The key became the primary key: a second write upserts.
+    await on.write([rec('absent', 'update', { id: 1 }, { id: 1, name: 'n2' })]);
+    expect(await h.rows('SELECT id, name FROM absent')).toEqual([{ id: '1', name: 'n2' }]);
+    expect(await h.rows('SELECT k, n FROM newschema.made')).toEqual([{ k: 'a', n: '1' }]);
+  });
+
+  it('adds missing columns with autoEvolve, fails the record without it', async () => {
+    await h.db.query('CREATE TABLE evolving (id int PRIMARY KEY, a text)');
+    const off = await h.open();
+    const e = await failure(() =>
+      off.write([rec('evolving', 'create', { id: 1 }, { id: 1, a: 'x', b: 2 })]),
+    );
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.message).toMatch(/"b".*autoEvolve/);
+
+    const on = await h.open({ autoEvolve: 'true' });
+    await on.write([
+      rec('evolving', 'create', { id: 1 }, { id: 1, a: 'x' }),
+      rec('evolving', 'create', { id: 2 }, { id: 2, a: 'y', b: 2, c: { j: 1 } }),
+    ]);
+    expect(await h.rows('SELECT id, a, b, c FROM evolving ORDER BY id')).toEqual([
+      { id: 1, a: 'x', b: null, c: null },
+      { id: 2, a: 'y', b: '2', c: { j: 1 } },
+    ]);
+  });
+});
+
+describe('postgres destination: checkpoint table', () => {
+  it('skips a replayed, already committed batch after a restart', async () => {
+    await h.db.query('CREATE TABLE ck (id int PRIMARY KEY, v text)');
+    const settings = { 'checkpoint.table': 'opencdc.checkpoints' };
+    await h.db.query('CREATE SCHEMA opencdc');
+    const first = await h.open(settings, 'pipe:dest');
+    const batch1 = [1, 2, 3].map((i) =>
+      rec('ck', 'create', { id: i }, { id: i, v: 'v1' }, { position: `ck-${i}` }),
+    );
+    const batch2 = [4, 5].map((i) =>
+      rec('ck', 'create', { id: i }, { id: i, v: 'v1' }, { position: `ck-${i}` }),
+    );
+    await first.write(batch1);
+    await first.write(batch2);
+    await first.teardown();
+    // Someone edits the rows; a replay of batch2 (committed, ack lost) must not undo it.
+    await h.db.query("UPDATE ck SET v = 'edited'");
+
+    const restarted = await h.open(settings, 'pipe:dest');
+    const batch3 = [6].map((i) =>
+      rec('ck', 'create', { id: i }, { id: i, v: 'v1' }, { position: `ck-${i}` }),
+    );
+    await restarted.write([batch2[0]!]);
+    await restarted.write([batch2[1]!, ...batch3]);
+    expect(await h.rows('SELECT id, v FROM ck ORDER BY id')).toEqual([
+      { id: 1, v: 'edited' },
+      { id: 2, v: 'edited' },
+      { id: 3, v: 'edited' },
+      { id: 4, v: 'edited' },
+      { id: 5, v: 'edited' },
+      { id: 6, v: 'v1' },
+    ]);
+    const [cp] = await h.rows<{ first: string; last: string; records: number }>(
+      "SELECT convert_from(first_position, 'UTF8') AS first, convert_from(last_position, 'UTF8') AS last, records FROM opencdc.checkpoints WHERE connector_id = 'pipe:dest'",
+    );
+    expect(cp).toEqual({ first: 'ck-6', last: 'ck-6', records: 1 });
+    // Another connector id is not affected.
+    const other = await h.open(settings, 'other:dest');
+    await other.write([batch2[0]!]);
+    expect(await h.rows('SELECT v FROM ck WHERE id = 4')).toEqual([{ v: 'v1' }]);
+  });
+});
