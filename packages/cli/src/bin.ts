@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { connectorsCommand } from './commands/connectors.js';
+import { runCommand } from './commands/run.js';
+import { validateCommand } from './commands/validate.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/**
+ * First SIGINT/SIGTERM: stop reading, finish the write in flight, ack, save state, exit 0.
+ * A second one exits at once with 130 (records not acked are read again next time).
+ */
+function stopOnSignals(): AbortSignal {
+  const ctl = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ctl.signal.aborted) {
+      process.stderr.write(`\n${sig} again: exiting now\n`);
+      process.exit(130);
+    }
+    process.stderr.write(
+      `\n${sig}: stopping (finishing the write in flight; press Ctrl-C again to exit at once)\n`,
+    );
+    ctl.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return ctl.signal;
+}
+
+const program = new Command()
+  .name('opencdc')
+  .description(
+    'Run OpenCDC pipelines from Conduit pipeline files (version 2.2): at least once, with resume, dead letters and progress.',
+  )
+  .version(pkg.version);
+
+program
+  .command('run')
+  .description('run the pipelines of a pipeline file until stopped (SIGINT/SIGTERM)')
+  .argument(
+    '<pipeline.yaml>',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} syntax of pipeline files
+    'Conduit pipeline file (version 2.x); ${VAR} is replaced from the environment',
+  )
+  .option(
+    '--state-dir <dir>',
+    'directory of the state files (last acked position per pipeline)',
+    '.opencdc/state',
+  )
+  .option('--state <url>', 'keep state in a Postgres table (opencdc_state) instead: postgres://…')
+  .option('--json', 'JSON log lines on stdout (for machines)', false)
+  .addOption(
+    new Option('--log-level <level>', 'log level')
+      .choices(['debug', 'info', 'warn', 'error'])
+      .default('info'),
+  )
+  .option(
+    '--batch-size <n>',
+    'records per read/write batch',
+    (v) => positiveInt(v, '--batch-size'),
+    2048,
+  )
+  .option(
+    '--progress-interval <ms>',
+    'progress log interval when not on a terminal',
+    (v) => positiveInt(v, '--progress-interval'),
+    5000,
+  )
+  .option('--strict', 'treat feature warnings as errors', false)
+  .action(
+    async (
+      file: string,
+      o: {
+        stateDir: string;
+        state?: string;
+        json: boolean;
+        logLevel: 'info';
+        batchSize: number;
+        progressInterval: number;
+        strict: boolean;
+      },
+    ) => {
+      process.exitCode = await runCommand(file, { ...o, signal: stopOnSignals() });
+    },
+  );
+
+program
+  .command('validate')
+  .description("check a pipeline file and each connector's settings without running anything")
+  .argument('<pipeline.yaml>')
+  .action(async (file: string) => {
+    process.exitCode = await validateCommand(file);
+  });
+
+program
+  .command('connectors')
+  .description('list installed connectors: specification, parameters and features')
+  .option('--json', 'print JSON', false)
+  .option('--plugin <ref...>', 'also describe these plugins (npm package names or paths)', [])
+  .action(async (o: { json: boolean; plugin: string[] }) => {
+    process.exitCode = await connectorsCommand({ json: o.json, extra: o.plugin });
+  });
+
+program
+  .command('demo')
+  .description(
+    'start throwaway Postgres and Kafka, run Postgres → Kafka → Postgres and generator → Postgres, compare counts (repository checkout only)',
+  )
+  .option(
+    '--seconds <n>',
+    'how long to keep changing the source tables',
+    (v) => positiveInt(v, '--seconds'),
+    8,
+  )
+  .action(async (o: { seconds: number }) => {
+    const { runDemo } = await import('./demo/demo.js');
+    process.exitCode = await runDemo({ seconds: o.seconds, signal: stopOnSignals() });
+  });
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,81 @@
+import { PipelineFileError } from '../config/errors.js';
+import { createRunners, runPipelines } from '../engine/run-pipelines.js';
+import { type AppLogger, createLogger, type LogLevel, streamSink } from '../log.js';
+import { logProgress, type Progress, ttyProgress } from '../progress/reporter.js';
+import { FileStateStore } from '../state/file-store.js';
+import { PostgresStateStore } from '../state/postgres-store.js';
+import type { StateStore } from '../state/store.js';
+import { preparePipelines } from './prepare.js';
+
+export interface RunOptions {
+  stateDir: string;
+  /** `postgres://…` to keep state in a Postgres table instead of files. */
+  state?: string;
+  json: boolean;
+  logLevel: LogLevel;
+  batchSize: number;
+  strict: boolean;
+  progressInterval: number;
+  /** Stops the run (the bin wires SIGINT/SIGTERM to it). */
+  signal: AbortSignal;
+}
+
+/** Exit codes: 0 stopped cleanly, 1 a pipeline failed, 2 the file or a config is invalid. */
+export async function runCommand(path: string, opts: RunOptions): Promise<number> {
+  const progress: Progress =
+    !opts.json && process.stderr.isTTY
+      ? ttyProgress(process.stderr)
+      : logProgress(streamSink(opts.json), opts.json, opts.progressInterval);
+  const logger = createLogger({ json: opts.json, level: opts.logLevel, sink: progress.sink });
+  const store = openStateStore(opts);
+  try {
+    let prepared: Awaited<ReturnType<typeof preparePipelines>>;
+    try {
+      prepared = await preparePipelines(path, store);
+    } catch (err) {
+      return reportSetupError(err, logger);
+    }
+    for (const w of prepared.file.warnings) logger.warn(w);
+    for (const f of prepared.findings) {
+      if (f.level === 'error' || opts.strict) logger.error(f.message);
+      else logger.warn(f.message);
+    }
+    if (
+      prepared.findings.some((f) => f.level === 'error') ||
+      (opts.strict && prepared.findings.length > 0)
+    )
+      return 2;
+
+    const runners = createRunners(prepared.pipelines, store, logger, { batchSize: opts.batchSize });
+    if (runners.length === 0) {
+      logger.warn('no pipeline with status "running" in the file; nothing to do');
+      return 0;
+    }
+    logger.info('starting', { pipelines: runners.map((r) => r.id), state: store.description });
+    progress.start(
+      runners.map((r) => r.stats),
+      logger,
+    );
+    const result = await runPipelines(runners, opts.signal, logger);
+    progress.stop();
+    return result.failed.length > 0 ? 1 : 0;
+  } finally {
+    await store.close().catch(() => {});
+  }
+}
+
+export function openStateStore(opts: Pick<RunOptions, 'state' | 'stateDir'>): StateStore {
+  if (opts.state && /^postgres(ql)?:\/\//.test(opts.state))
+    return new PostgresStateStore(opts.state);
+  return new FileStateStore(opts.state ?? opts.stateDir);
+}
+
+export function reportSetupError(err: unknown, logger: AppLogger): number {
+  if (err instanceof PipelineFileError) {
+    for (const i of err.issues)
+      logger.error(i.message, { at: `${i.at.file}:${i.at.line}:${i.at.col}` });
+    return 2;
+  }
+  logger.error((err as Error).message ?? String(err));
+  return 2;
+}

@@ -1,0 +1,80 @@
+import { createRecord, Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
+import type { Destination } from '@opencdc-ts/sdk';
+import type { AppLogger } from '../log.js';
+import { recordToStructured } from '../plugins/record-map.js';
+import {
+  KEY_CREATED_AT,
+  KEY_DLQ_NACK_ERROR,
+  KEY_DLQ_NACK_NODE_ID,
+  nowNanos,
+} from './metadata-keys.js';
+import { NackWindow } from './nack-window.js';
+import { PipelineStopError } from './retry.js';
+
+/** The dead-letter record Conduit writes for a failed record. */
+export function deadLetterRecord(
+  failed: OpenCDCRecord,
+  error: string,
+  nodeId: string,
+): OpenCDCRecord {
+  return createRecord({
+    position: failed.position,
+    metadata: new Metadata([
+      [KEY_CREATED_AT, nowNanos()],
+      [KEY_DLQ_NACK_ERROR, error],
+      [KEY_DLQ_NACK_NODE_ID, nodeId],
+    ]),
+    after: recordToStructured(failed),
+  });
+}
+
+/**
+ * Handles records a destination refused (RecordError): counts them in the nack window and
+ * writes them to the dead-letter destination, or stops the pipeline when the window says so.
+ */
+export class DeadLetterHandler {
+  readonly window: NackWindow;
+
+  constructor(
+    size: number,
+    threshold: number,
+    private readonly destination: Destination,
+    private readonly logger: AppLogger,
+  ) {
+    this.window = new NackWindow(size, threshold);
+  }
+
+  ack(n: number): void {
+    this.window.ack(n);
+  }
+
+  /** Resolves once the record is dead-lettered; throws `PipelineStopError` to stop. */
+  async nack(failed: OpenCDCRecord, error: Error, nodeId: string): Promise<void> {
+    const collection = failed.metadata.get('opencdc.collection');
+    if (!this.window.nack()) {
+      this.logger.error(
+        'record could not be written; dead-letter window exceeded, stopping the pipeline',
+        {
+          node: nodeId,
+          error: error.message,
+          collection,
+          window: `${this.window.size}/${this.window.threshold}`,
+          record: recordToStructured(failed),
+        },
+      );
+      throw new PipelineStopError(
+        `record could not be written by ${nodeId}: ${error.message} (dead-letter-queue window-size ${this.window.size}, window-nack-threshold ${this.window.threshold} exceeded)`,
+        { cause: error },
+      );
+    }
+    try {
+      await this.destination.write([deadLetterRecord(failed, error.message, nodeId)]);
+    } catch (err) {
+      throw new PipelineStopError(
+        `dead-letter write failed: ${(err as Error).message} (while handling: ${error.message})`,
+        { cause: err },
+      );
+    }
+    this.logger.warn('record dead-lettered', { node: nodeId, error: error.message, collection });
+  }
+}

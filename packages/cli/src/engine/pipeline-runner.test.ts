@@ -1,0 +1,331 @@
+import { createRecord, type OpenCDCRecord } from '@opencdc-ts/commons';
+import {
+  AbortedError,
+  type ConfigSchema,
+  type ConnectorSide,
+  type Destination,
+  RecordError,
+  type Source,
+  TransientError,
+} from '@opencdc-ts/sdk';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_DEAD_LETTER, type PipelineConfig } from '../config/pipeline-file.js';
+import { silentLogger } from '../log.js';
+import type { PipelineState, StateStore } from '../state/store.js';
+import {
+  PipelineRunner,
+  type ResolvedConnector,
+  type ResolvedPipeline,
+} from './pipeline-runner.js';
+import { PipelineStopError } from './retry.js';
+
+const noConfig: ConfigSchema<unknown> = { parameters: {}, parse: () => ({}) };
+const pos = (i: number) => new TextEncoder().encode(JSON.stringify({ i }));
+const idx = (p: Uint8Array) => (JSON.parse(new TextDecoder().decode(p)) as { i: number }).i;
+
+/** Shared event log: lets tests check the order of writes and acks across fakes. */
+type Event = { kind: 'read' | 'write' | 'ack' | 'open' | 'teardown'; ids: number[]; from?: number };
+
+class FakeSource implements Source {
+  private next = 0;
+  constructor(
+    private readonly total: number,
+    private readonly events: Event[],
+    private readonly inFlight: { read: number; acked: number; max: number },
+  ) {}
+  async open(p: Uint8Array | undefined): Promise<void> {
+    this.next = p ? idx(p) + 1 : 0;
+    this.events.push({ kind: 'open', ids: [], from: this.next });
+  }
+  async read(max: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
+    await new Promise((r) => setImmediate(r));
+    if (this.next >= this.total) {
+      // Exhausted: wait like a live source until aborted.
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      throw new AbortedError();
+    }
+    const out: OpenCDCRecord[] = [];
+    while (out.length < max && this.next < this.total) {
+      const i = this.next++;
+      out.push(
+        createRecord({
+          position: pos(i),
+          metadata: { 'opencdc.collection': `c${i % 3}` },
+          after: { i },
+        }),
+      );
+    }
+    this.inFlight.read = Math.max(this.inFlight.read, idx(out[out.length - 1]!.position));
+    this.inFlight.max = Math.max(this.inFlight.max, this.inFlight.read - this.inFlight.acked);
+    this.events.push({ kind: 'read', ids: out.map((r) => idx(r.position)) });
+    return out;
+  }
+  async ack(positions: readonly Uint8Array[]): Promise<void> {
+    this.inFlight.acked = idx(positions[positions.length - 1]!);
+    this.events.push({ kind: 'ack', ids: positions.map(idx) });
+  }
+  async teardown(): Promise<void> {
+    this.events.push({ kind: 'teardown', ids: [] });
+  }
+}
+
+interface DestBehaviour {
+  recordErrorAt?: Set<number>;
+  transientOnceAt?: Set<number>;
+  delayMs?: number;
+}
+
+class FakeDestination implements Destination {
+  constructor(
+    private readonly events: Event[] | undefined,
+    private readonly sink: OpenCDCRecord[],
+    private readonly b: DestBehaviour = {},
+  ) {}
+  async open(): Promise<void> {}
+  async write(records: readonly OpenCDCRecord[]): Promise<void> {
+    if (this.b.delayMs) await new Promise((r) => setTimeout(r, this.b.delayMs));
+    for (let k = 0; k < records.length; k++) {
+      const i = idx(records[k]!.position);
+      if (this.b.transientOnceAt?.delete(i)) throw new TransientError('connection lost');
+      if (this.b.recordErrorAt?.has(i)) {
+        this.events?.push({ kind: 'write', ids: records.slice(0, k).map((r) => idx(r.position)) });
+        throw new RecordError(`row ${i} violates a constraint`, k);
+      }
+      this.sink.push(records[k]!);
+    }
+    this.events?.push({ kind: 'write', ids: records.map((r) => idx(r.position)) });
+  }
+  async teardown(): Promise<void> {}
+}
+
+class MemoryStore implements StateStore {
+  readonly description = 'memory';
+  readonly saved = new Map<string, PipelineState>();
+  async load(id: string) {
+    const s = this.saved.get(id);
+    return s ? structuredClone(s) : undefined;
+  }
+  async save(id: string, s: PipelineState) {
+    this.saved.set(id, structuredClone(s));
+  }
+  async close() {}
+}
+
+function side<T>(create: () => T, onCreated?: () => Promise<void>): ConnectorSide<unknown, T> {
+  return { config: noConfig, create, ...(onCreated ? { onCreated } : {}) };
+}
+
+function resolved<T>(fullId: string, s: ConnectorSide<unknown, T>): ResolvedConnector<T> {
+  return {
+    fullId,
+    plugin: { name: `builtin:${fullId}`, version: 'v9' },
+    features: {},
+    side: s,
+    config: {},
+  };
+}
+
+interface Setup {
+  total: number;
+  dest?: DestBehaviour;
+  window?: { size: number; threshold: number };
+  store?: MemoryStore;
+  created?: string[];
+}
+
+function setup(o: Setup) {
+  const events: Event[] = [];
+  const written: OpenCDCRecord[] = [];
+  const dead: OpenCDCRecord[] = [];
+  const inFlight = { read: -1, acked: -1, max: 0 };
+  const created = o.created ?? [];
+  const config: PipelineConfig = {
+    id: 'p',
+    status: 'running',
+    name: 'p',
+    description: '',
+    source: undefined as never,
+    destinations: [],
+    deadLetter: {
+      ...DEFAULT_DEAD_LETTER,
+      ...(o.window ? { windowSize: o.window.size, windowNackThreshold: o.window.threshold } : {}),
+      settings: {},
+      at: { file: 'x', line: 1, col: 1 },
+    },
+    at: { file: 'x', line: 1, col: 1 },
+  };
+  const pipeline: ResolvedPipeline = {
+    config,
+    source: resolved(
+      'p:src',
+      side<Source>(
+        () => new FakeSource(o.total, events, inFlight),
+        async () => {
+          created.push('src');
+        },
+      ),
+    ),
+    destinations: [
+      resolved(
+        'p:dst',
+        side<Destination>(() => new FakeDestination(events, written, o.dest)),
+      ),
+    ],
+    deadLetter: resolved(
+      'p:dlq',
+      side<Destination>(() => new FakeDestination(undefined, dead)),
+    ),
+  };
+  const store = o.store ?? new MemoryStore();
+  const runner = new PipelineRunner(pipeline, store, silentLogger, {
+    batchSize: 10,
+    saveIntervalMs: 0,
+    maxBackoffMs: 5,
+  });
+  return { runner, events, written, dead, inFlight, store, created };
+}
+
+/** Runs until `done()` holds, then stops the runner and waits for it. */
+async function runUntil(runner: PipelineRunner, done: () => boolean): Promise<void> {
+  const ctl = new AbortController();
+  const run = runner.run(ctl.signal);
+  const timer = setInterval(() => {
+    if (done()) ctl.abort();
+  }, 2);
+  try {
+    await run;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('PipelineRunner', () => {
+  it('acks positions in order, only after the write that holds them resolved, and saves the last', async () => {
+    const s = setup({ total: 95 });
+    await runUntil(s.runner, () => s.written.length >= 95);
+    expect(s.written.map((r) => idx(r.position))).toEqual([...Array(95).keys()]);
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    expect(acked).toEqual([...Array(95).keys()]);
+    // Every ack comes after the write of the same records.
+    const writtenSoFar = new Set<number>();
+    for (const e of s.events) {
+      if (e.kind === 'write') for (const i of e.ids) writtenSoFar.add(i);
+      if (e.kind === 'ack') for (const i of e.ids) expect(writtenSoFar.has(i)).toBe(true);
+    }
+    // Bounded: at most the batch being written plus one read ahead.
+    expect(s.inFlight.max).toBeLessThanOrEqual(20);
+    const state = s.store.saved.get('p')!;
+    expect(idx(Buffer.from(state.position!, 'base64'))).toBe(94);
+    expect(s.runner.stats.perCollection.get('c0')).toBe(32);
+    expect(s.runner.stats.total).toBe(95);
+  });
+
+  it('stamps source connector id and plugin keys (keeping a connector id already set)', async () => {
+    const s = setup({ total: 3 });
+    await runUntil(s.runner, () => s.written.length >= 3);
+    const md = Object.fromEntries(s.written[0]!.metadata);
+    expect(md).toMatchObject({
+      'conduit.source.connector.id': 'p:src',
+      'conduit.source.plugin.name': 'builtin:p:src',
+      'conduit.source.plugin.version': 'v9',
+      'conduit.destination.plugin.name': 'builtin:p:dst',
+      'conduit.destination.plugin.version': 'v9',
+    });
+  });
+
+  it('resumes from the saved position and runs onCreated only the first time', async () => {
+    const store = new MemoryStore();
+    const created: string[] = [];
+    const first = setup({ total: 25, store, created });
+    await runUntil(first.runner, () => first.written.length >= 25);
+    const second = setup({ total: 40, store, created });
+    await runUntil(second.runner, () => second.written.length >= 15);
+    expect(second.events.find((e) => e.kind === 'open')?.from).toBe(25);
+    expect(second.written.map((r) => idx(r.position))).toEqual(
+      [...Array(15).keys()].map((i) => i + 25),
+    );
+    expect(created).toEqual(['src']);
+  });
+
+  it('default dead-letter settings: stops at the first failed record, acks the records before it', async () => {
+    const s = setup({ total: 30, dest: { recordErrorAt: new Set([13]) } });
+    const run = s.runner.run(new AbortController().signal);
+    await expect(run).rejects.toBeInstanceOf(PipelineStopError);
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    expect(acked).toEqual([...Array(13).keys()]);
+    expect(s.dead).toHaveLength(0);
+    expect(s.runner.stats.status).toBe('failed');
+  });
+
+  it('window size 0: dead-letters every failed record in Conduit format and goes on', async () => {
+    const s = setup({
+      total: 30,
+      window: { size: 0, threshold: 0 },
+      dest: { recordErrorAt: new Set([3, 4, 17]) },
+    });
+    await runUntil(s.runner, () => s.events.some((e) => e.kind === 'ack' && e.ids.includes(29)));
+    expect(s.written.map((r) => idx(r.position))).toEqual(
+      [...Array(30).keys()].filter((i) => ![3, 4, 17].includes(i)),
+    );
+    expect(s.dead.map((r) => idx(r.position))).toEqual([3, 4, 17]);
+    const d = s.dead[0]!;
+    expect(d.operation).toBe('create');
+    expect(d.metadata.get('conduit.dlq.nack.error')).toBe('row 3 violates a constraint');
+    expect(d.metadata.get('conduit.dlq.nack.node.id')).toBe('p:dst');
+    expect(d.metadata.get('opencdc.createdAt')).toMatch(/^\d{19}$/);
+    const after = d.payload.after as {
+      operation: string;
+      payload: { after: { i: number } };
+      metadata: { [k: string]: string };
+    };
+    expect(after.operation).toBe('create');
+    expect(after.payload.after).toEqual({ i: 3 });
+    expect(after.metadata['opencdc.collection']).toBe('c0');
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    expect(acked).toEqual([...Array(30).keys()]);
+    expect(s.runner.stats.deadLettered).toBe(3);
+  });
+
+  it('window 3/1: tolerates one failure in three, stops at the second close one', async () => {
+    const s = setup({
+      total: 30,
+      window: { size: 3, threshold: 1 },
+      dest: { recordErrorAt: new Set([2, 10, 11]) },
+    });
+    await expect(s.runner.run(new AbortController().signal)).rejects.toThrow(
+      /window-size 3, window-nack-threshold 1/,
+    );
+    expect(s.dead.map((r) => idx(r.position))).toEqual([2, 10]);
+  });
+
+  it('transient write errors: restarts from the last acked position, loses nothing, dead-letters nothing', async () => {
+    const s = setup({ total: 50, dest: { transientOnceAt: new Set([12, 37]) } });
+    await runUntil(s.runner, () => s.events.some((e) => e.kind === 'ack' && e.ids.includes(49)));
+    const got = new Set(s.written.map((r) => idx(r.position)));
+    expect([...Array(50).keys()].every((i) => got.has(i))).toBe(true);
+    expect(s.dead).toHaveLength(0);
+    expect(s.runner.stats.retries).toBe(2);
+    const opens = s.events.filter((e) => e.kind === 'open').map((e) => e.from);
+    expect(opens).toEqual([0, 10, 30]);
+  });
+
+  it('stop: finishes the write in flight, acks it, saves, tears down', async () => {
+    const s = setup({ total: 1_000_000, dest: { delayMs: 30 } });
+    const ctl = new AbortController();
+    const run = s.runner.run(ctl.signal);
+    while (s.written.length < 20) await new Promise((r) => setTimeout(r, 5));
+    ctl.abort();
+    await run;
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    const written = s.written.map((r) => idx(r.position));
+    expect(acked).toEqual(written); // everything written got acked, nothing more
+    expect(idx(Buffer.from(s.store.saved.get('p')!.position!, 'base64'))).toBe(
+      written[written.length - 1],
+    );
+    expect(s.events[s.events.length - 1]!.kind).toBe('teardown');
+    expect(s.runner.stats.status).toBe('stopped');
+  });
+});

@@ -1,0 +1,327 @@
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { Metadata } from '@opencdc-ts/commons';
+import {
+  type Connector,
+  type ConnectorContext,
+  type ConnectorSide,
+  type Destination,
+  type Features,
+  RecordError,
+  type Source,
+} from '@opencdc-ts/sdk';
+import type { PipelineConfig } from '../config/pipeline-file.js';
+import type { AppLogger } from '../log.js';
+import {
+  decodePosition,
+  emptyState,
+  encodePosition,
+  type PipelineState,
+  type StateStore,
+} from '../state/store.js';
+import { DeadLetterHandler } from './dead-letter.js';
+import {
+  KEY_COLLECTION,
+  KEY_CREATED_AT,
+  type PluginInfo,
+  stampDestination,
+  stampSource,
+} from './metadata-keys.js';
+import { backoffMs, classify, PipelineStopError, sleep } from './retry.js';
+import { PipelineStats } from './stats.js';
+
+/** A connector of a pipeline with its plugin loaded and its settings parsed. */
+export interface ResolvedConnector<T> {
+  /** `<pipeline>:<connector>`; the dead-letter destination uses `<pipeline>:dlq`. */
+  fullId: string;
+  plugin: PluginInfo;
+  /** What the connector declares (its specification's features). */
+  features: Features;
+  side: ConnectorSide<unknown, T>;
+  config: unknown;
+}
+
+export interface ResolvedPipeline {
+  config: PipelineConfig;
+  source: ResolvedConnector<Source>;
+  destinations: ResolvedConnector<Destination>[];
+  deadLetter: ResolvedConnector<Destination>;
+}
+
+export interface RunnerOptions {
+  /** Records asked of the source per read (the batch size). */
+  batchSize?: number;
+  /** Minimum time between two state saves while running (a final save happens at stop). */
+  saveIntervalMs?: number;
+  /** Consecutive restarts allowed for errors that are neither transient nor fatal. */
+  maxUnknownRestarts?: number;
+  /** Backoff cap between restarts. */
+  maxBackoffMs?: number;
+}
+
+export function resolvePluginInfo(ref: string, connector: Connector): PluginInfo {
+  return { name: ref, version: connector.specification.version };
+}
+
+/**
+ * Runs one pipeline: source → destinations → ack, at least once.
+ *
+ * Flow control: one read is in flight while a batch is written (read-ahead of one batch), so
+ * memory stays within two batches and a slow destination slows the source down.
+ */
+export class PipelineRunner {
+  readonly stats: PipelineStats;
+  private state: PipelineState = emptyState();
+  private lastSavedAt = 0;
+  private dirty = false;
+  private readonly batchSize: number;
+  private readonly saveIntervalMs: number;
+
+  constructor(
+    private readonly pipeline: ResolvedPipeline,
+    private readonly store: StateStore,
+    private readonly logger: AppLogger,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.stats = new PipelineStats(pipeline.config.id);
+    this.batchSize = options.batchSize ?? 2048;
+    this.saveIntervalMs = options.saveIntervalMs ?? 250;
+  }
+
+  get id(): string {
+    return this.pipeline.config.id;
+  }
+
+  /** Runs until `stop` aborts (then resolves after a clean flush) or a fatal error (rejects). */
+  async run(stop: AbortSignal): Promise<void> {
+    this.state = (await this.store.load(this.id)) ?? emptyState();
+    await this.runLifecycleHooks();
+    let attempt = 0;
+    let unknownRestarts = 0;
+    for (;;) {
+      const before = this.stats.total + this.stats.deadLettered;
+      try {
+        this.stats.status = 'running';
+        await this.runOnce(stop);
+        this.stats.status = 'stopped';
+        return;
+      } catch (err) {
+        const kind = classify(err);
+        if (this.stats.total + this.stats.deadLettered > before) {
+          attempt = 0;
+          unknownRestarts = 0;
+        }
+        this.stats.lastError = (err as Error).message;
+        if (stop.aborted && kind !== 'fatal') {
+          // Stopping anyway: nothing more to retry; acked positions are saved.
+          this.stats.status = 'stopped';
+          return;
+        }
+        if (
+          kind === 'fatal' ||
+          (kind === 'unknown' && ++unknownRestarts > (this.options.maxUnknownRestarts ?? 3))
+        ) {
+          this.stats.status = 'failed';
+          throw err;
+        }
+        const wait = backoffMs(attempt++, this.options.maxBackoffMs);
+        this.stats.retries++;
+        this.stats.status = 'retrying';
+        this.logger.warn(
+          `${kind === 'transient' ? 'connection problem' : 'unexpected error'}; restarting from the last acked position`,
+          {
+            error: (err as Error).message,
+            retryInMs: wait,
+            attempt,
+          },
+        );
+        await sleep(wait, stop);
+        if (stop.aborted) {
+          this.stats.status = 'stopped';
+          return;
+        }
+      }
+    }
+  }
+
+  private context(fullId: string): ConnectorContext {
+    return { connectorId: fullId, logger: this.logger.child({ connector: fullId }) };
+  }
+
+  /** `onCreated` runs once per connector: when the state has no entry for it yet. */
+  private async runLifecycleHooks(): Promise<void> {
+    const p = this.pipeline;
+    for (const c of [p.source, ...p.destinations, p.deadLetter] as ResolvedConnector<unknown>[]) {
+      if (this.state.connectors[c.fullId]) continue;
+      await c.side.onCreated?.(c.config, this.context(c.fullId));
+      this.state.connectors[c.fullId] = { createdAt: new Date().toISOString() };
+      this.dirty = true;
+    }
+    await this.save(true);
+  }
+
+  private async save(force: boolean): Promise<void> {
+    if (!this.dirty) return;
+    if (!force && Date.now() - this.lastSavedAt < this.saveIntervalMs) return;
+    this.state.updatedAt = new Date().toISOString();
+    this.dirty = false;
+    this.lastSavedAt = Date.now();
+    await this.store.save(this.id, this.state);
+  }
+
+  private async runOnce(stop: AbortSignal): Promise<void> {
+    const p = this.pipeline;
+    const source = p.source.side.create(p.source.config, this.context(p.source.fullId));
+    const destinations = p.destinations.map((d) => ({
+      d,
+      dest: d.side.create(d.config, this.context(d.fullId)),
+    }));
+    const dlqDest = p.deadLetter.side.create(
+      p.deadLetter.config,
+      this.context(p.deadLetter.fullId),
+    );
+    const dlq = new DeadLetterHandler(
+      p.config.deadLetter.windowSize,
+      p.config.deadLetter.windowNackThreshold,
+      dlqDest,
+      this.logger,
+    );
+    const reading = new AbortController();
+    const onStop = () => reading.abort();
+    stop.addEventListener('abort', onStop, { once: true });
+    let next: Promise<OpenCDCRecord[]> | undefined;
+    try {
+      await dlqDest.open(stop);
+      for (const { dest } of destinations) await dest.open(stop);
+      const from =
+        this.state.position === undefined ? undefined : decodePosition(this.state.position);
+      await source.open(from, stop);
+      this.logger.info(
+        from ? 'pipeline resumed from the saved position' : 'pipeline started from the beginning',
+      );
+      const read = (): Promise<OpenCDCRecord[]> => {
+        const pr = source.read(this.batchSize, reading.signal);
+        pr.catch(() => {}); // handled where awaited; avoids an unhandled rejection meanwhile
+        return pr;
+      };
+      next = read();
+      while (next) {
+        const current: Promise<OpenCDCRecord[]> = next;
+        let batch: OpenCDCRecord[];
+        try {
+          batch = await current;
+        } catch (err) {
+          next = undefined;
+          if (reading.signal.aborted) break;
+          throw err;
+        }
+        // Read ahead while this batch is written: at most one batch waits. Once stopping,
+        // nothing new is read; what was already read is still written and acked.
+        next = reading.signal.aborted ? undefined : read();
+        if (batch.length === 0) continue;
+        stampSource(batch, p.source.fullId, p.source.plugin);
+        await this.deliver(batch, source, destinations, dlq);
+        await this.save(false);
+      }
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      reading.abort();
+      if (next) await next.catch(() => {});
+      await this.save(true).catch((err: unknown) =>
+        this.logger.error('could not save state', { error: (err as Error).message }),
+      );
+      for (const c of [source, ...destinations.map((d) => d.dest), dlqDest]) {
+        await c
+          .teardown()
+          .catch((err: unknown) =>
+            this.logger.warn('teardown failed', { error: (err as Error).message }),
+          );
+      }
+    }
+  }
+
+  /** Writes a batch to every destination, then acks what all of them finished, in order. */
+  private async deliver(
+    batch: OpenCDCRecord[],
+    source: Source,
+    destinations: { d: ResolvedConnector<Destination>; dest: Destination }[],
+    dlq: DeadLetterHandler,
+  ): Promise<void> {
+    const results = await Promise.allSettled(
+      destinations.map(({ d, dest }, i) =>
+        this.writeTo(dest, d, i === 0 ? batch : batch.map(cloneRecord), dlq),
+      ),
+    );
+    // Records before the first unfinished one in ANY destination are safe to ack.
+    let done = batch.length;
+    let failure: unknown;
+    for (const r of results) {
+      if (r.status === 'fulfilled') continue;
+      const e = r.reason as { done?: number; cause?: unknown };
+      done = Math.min(done, e instanceof PartialWriteError ? e.done : 0);
+      failure ??= e instanceof PartialWriteError ? e.cause : e;
+    }
+    if (done > 0) {
+      const acked = batch.slice(0, done);
+      await source.ack(acked.map((r) => r.position));
+      this.state.position = encodePosition(acked[acked.length - 1]!.position);
+      this.dirty = true;
+      for (const r of acked) this.stats.count(r.metadata.get(KEY_COLLECTION) || '(none)');
+      const createdAt = acked[acked.length - 1]!.metadata.get(KEY_CREATED_AT);
+      if (createdAt && /^\d+$/.test(createdAt))
+        this.stats.lagMs = Math.max(0, Date.now() - Number(BigInt(createdAt) / 1_000_000n));
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Writes `records` to one destination, dead-lettering refused records per the window. */
+  private async writeTo(
+    dest: Destination,
+    d: ResolvedConnector<Destination>,
+    records: OpenCDCRecord[],
+    dlq: DeadLetterHandler,
+  ): Promise<void> {
+    stampDestination(records, d.plugin);
+    let offset = 0;
+    while (offset < records.length) {
+      const rest = offset === 0 ? records : records.slice(offset);
+      try {
+        await dest.write(rest);
+        dlq.ack(rest.length);
+        return;
+      } catch (err) {
+        if (!(err instanceof RecordError)) throw new PartialWriteError(offset, err);
+        if (!Number.isInteger(err.index) || err.index < 0 || err.index >= rest.length) {
+          throw new PartialWriteError(
+            offset,
+            new PipelineStopError(
+              `${d.fullId} reported a RecordError with an invalid index ${err.index}: ${err.message}`,
+            ),
+          );
+        }
+        dlq.ack(err.index);
+        try {
+          await dlq.nack(rest[err.index]!, err, d.fullId);
+        } catch (stopErr) {
+          throw new PartialWriteError(offset + err.index, stopErr);
+        }
+        this.stats.deadLettered++;
+        offset += err.index + 1;
+      }
+    }
+  }
+}
+
+/** A destination finished (wrote or dead-lettered) the first `done` records, then failed. */
+class PartialWriteError extends Error {
+  constructor(
+    readonly done: number,
+    override readonly cause: unknown,
+  ) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+/** Each destination gets its own metadata (destination keys differ); data is shared, read-only. */
+function cloneRecord(r: OpenCDCRecord): OpenCDCRecord {
+  return { ...r, metadata: new Metadata(r.metadata), payload: { ...r.payload } };
+}
