@@ -1,0 +1,284 @@
+/** Catalog queries: preflight checks, table discovery, publication and slot management. */
+import { ConfigError } from '@opencdc-ts/sdk';
+import pg from 'pg';
+import {
+  quoteRef,
+  selectTables,
+  type TablePattern,
+  type TableRef,
+  unknownSchemas,
+  unknownTables,
+} from './tables.js';
+
+const { escapeIdentifier } = pg;
+
+export interface ColumnInfo {
+  name: string;
+  typeOid: number;
+  /** `format_type(...)`, used to cast keyset parameters. */
+  sqlType: string;
+}
+
+export interface TableInfo extends TableRef {
+  oid: number;
+  collection: string;
+  columns: ColumnInfo[];
+  /** Primary key columns in key order; empty when none. */
+  primaryKey: string[];
+  /** `d` default, `f` full, `i` index, `n` nothing. */
+  replicaIdentity: string;
+}
+
+export function sqlName(t: TableRef): string {
+  return `${escapeIdentifier(t.schema)}.${escapeIdentifier(t.name)}`;
+}
+
+/** Fails loudly, naming the fix, when the server or user cannot do logical replication. */
+export async function preflight(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{
+    wal_level: string;
+    rolreplication: boolean;
+    rolsuper: boolean;
+  }>(
+    `SELECT current_setting('wal_level') AS wal_level, r.rolreplication, r.rolsuper
+       FROM pg_roles r WHERE r.rolname = current_user`,
+  );
+  const r = rows[0]!;
+  if (r.wal_level !== 'logical')
+    throw new ConfigError({
+      parameter: 'url',
+      value: undefined,
+      rule: `server setting wal_level = logical (it is ${r.wal_level})`,
+      fix: "set wal_level = 'logical' in postgresql.conf (ALTER SYSTEM SET wal_level = logical) and restart Postgres",
+    });
+  if (!r.rolreplication && !r.rolsuper)
+    throw new ConfigError({
+      parameter: 'url',
+      value: undefined,
+      rule: 'the user needs the REPLICATION attribute',
+      fix: 'run ALTER ROLE <user> WITH REPLICATION (as a superuser), or connect as a user that has it',
+    });
+}
+
+export async function listTables(
+  client: pg.Client,
+): Promise<{ tables: TableRef[]; schemas: string[] }> {
+  const t = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r','p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_%'`,
+  );
+  const s = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace');
+  return { tables: t.rows, schemas: s.rows.map((r) => r.nspname) };
+}
+
+/** Resolves patterns to tables; an unknown exact table or schema is a ConfigError. */
+export async function resolveSelection(
+  client: pg.Client,
+  patterns: readonly TablePattern[],
+  raw: string,
+): Promise<TableRef[]> {
+  const { tables, schemas } = await listTables(client);
+  const badSchemas = unknownSchemas(patterns, schemas);
+  if (badSchemas.length > 0)
+    throw new ConfigError({
+      parameter: 'tables',
+      value: raw,
+      rule: `schema must exist (${badSchemas.map((p) => p.text).join(', ')})`,
+      fix: 'fix the schema name (unquoted names fold to lower case; quote mixed case) or create the schema',
+    });
+  const unknown = unknownTables(patterns, tables);
+  if (unknown.length > 0)
+    throw new ConfigError({
+      parameter: 'tables',
+      value: raw,
+      rule: `every listed table must exist (unknown: ${unknown.map((u) => u.pattern.text + (u.hint ? ` — ${u.hint}` : '')).join('; ')})`,
+      fix: 'fix the table names or create the tables before starting the pipeline',
+    });
+  return selectTables(patterns, tables);
+}
+
+export async function describeTables(
+  client: pg.Client,
+  refs: readonly TableRef[],
+  collectionOf: (t: TableRef) => string,
+): Promise<TableInfo[]> {
+  if (refs.length === 0) return [];
+  const { rows } = await client.query<{
+    oid: number;
+    schema: string;
+    name: string;
+    ident: string;
+    columns: { name: string; typeOid: number; sqlType: string }[];
+    pk: string[] | null;
+  }>(
+    `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relreplident::text AS ident,
+       (SELECT json_agg(json_build_object('name', a.attname, 'typeOid', a.atttypid::int,
+                'sqlType', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+          FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+       (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM pg_index i
+          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+         WHERE i.indrelid = c.oid AND i.indisprimary) AS pk
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE (n.nspname, c.relname) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [refs.map((r) => r.schema), refs.map((r) => r.name)],
+  );
+  return rows.map((r) => {
+    const ref = { schema: r.schema, name: r.name };
+    return {
+      ...ref,
+      oid: r.oid,
+      collection: collectionOf(ref),
+      columns: r.columns ?? [],
+      primaryKey: r.pk ?? [],
+      replicaIdentity: r.ident,
+    };
+  });
+}
+
+/** A table whose updates/deletes cannot be replicated is an error naming the fix. */
+export function checkIdentity(tables: readonly TableInfo[], raw: string): void {
+  const bad = tables.filter(
+    (t) => t.primaryKey.length === 0 && t.replicaIdentity !== 'f' && t.replicaIdentity !== 'i',
+  );
+  if (bad.length === 0) return;
+  const list = bad.map(quoteRef).join(', ');
+  throw new ConfigError({
+    parameter: 'tables',
+    value: raw,
+    rule: `every table needs a primary key or a replica identity (missing on ${list})`,
+    fix: `add a primary key, or run ALTER TABLE ${quoteRef(bad[0]!)} REPLICA IDENTITY FULL (for each such table), or exclude it with !name`,
+  });
+}
+
+/** Tables currently in a publication, or `null` if it does not exist. */
+export async function publicationTables(
+  client: pg.Client,
+  name: string,
+): Promise<{ all: boolean; tables: TableRef[] } | null> {
+  const p = await client.query<{ puballtables: boolean }>(
+    'SELECT puballtables FROM pg_publication WHERE pubname = $1',
+    [name],
+  );
+  if (p.rows.length === 0) return null;
+  const t = await client.query<{ schemaname: string; tablename: string }>(
+    'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
+    [name],
+  );
+  return {
+    all: p.rows[0]!.puballtables,
+    tables: t.rows.map((r) => ({ schema: r.schemaname, name: r.tablename })),
+  };
+}
+
+const key = (t: TableRef) => `${t.schema}\u0000${t.name}`;
+
+/**
+ * Managed: create the publication with exactly `tables`, or reconcile it (`SET TABLE`).
+ * User-owned: it must exist and contain every selected table. Returns the tables that were in
+ * the publication before (new ones need a backfill when resuming).
+ */
+export async function ensurePublication(
+  client: pg.Client,
+  name: string,
+  managed: boolean,
+  tables: readonly TableRef[],
+): Promise<Set<string>> {
+  const current = await publicationTables(client, name);
+  const list = tables.map(sqlName).join(', ');
+  if (!managed) {
+    if (!current)
+      throw new ConfigError({
+        parameter: 'logrepl.publicationName',
+        value: name,
+        rule: 'the publication must exist when logrepl.managePublication is false',
+        fix: `run CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list || '...'}, or set logrepl.managePublication to true`,
+      });
+    const have = new Set(current.tables.map(key));
+    const missing = current.all ? [] : tables.filter((t) => !have.has(key(t)));
+    if (missing.length > 0)
+      throw new ConfigError({
+        parameter: 'logrepl.publicationName',
+        value: name,
+        rule: `the publication must include every selected table (missing: ${missing.map(quoteRef).join(', ')})`,
+        fix: `run ALTER PUBLICATION ${escapeIdentifier(name)} ADD TABLE ${missing.map(sqlName).join(', ')}, or narrow the tables parameter`,
+      });
+    return new Set(current.all ? tables.map(key) : current.tables.map(key));
+  }
+  if (!current) {
+    if (tables.length === 0) await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)}`);
+    else await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list}`);
+    return new Set();
+  }
+  if (current.all)
+    throw new ConfigError({
+      parameter: 'logrepl.publicationName',
+      value: name,
+      rule: 'a managed publication lists exactly the selected tables, but this one is FOR ALL TABLES',
+      fix: 'choose another logrepl.publicationName, or set logrepl.managePublication to false to use this publication as is',
+    });
+  const want = new Set(tables.map(key));
+  const have = new Set(current.tables.map(key));
+  const same = want.size === have.size && [...want].every((k) => have.has(k));
+  if (!same) {
+    if (tables.length === 0)
+      await client.query(
+        `ALTER PUBLICATION ${escapeIdentifier(name)} DROP TABLE ${current.tables.map(sqlName).join(', ')}`,
+      );
+    else await client.query(`ALTER PUBLICATION ${escapeIdentifier(name)} SET TABLE ${list}`);
+  }
+  return have;
+}
+
+export async function addToPublication(
+  client: pg.Client,
+  name: string,
+  t: TableRef,
+): Promise<void> {
+  await client.query(`ALTER PUBLICATION ${escapeIdentifier(name)} ADD TABLE ${sqlName(t)}`);
+}
+
+export interface SlotInfo {
+  active: boolean;
+  walStatus: string | null;
+  confirmedFlush: string | null;
+  plugin: string;
+}
+
+export async function slotInfo(client: pg.Client, slot: string): Promise<SlotInfo | null> {
+  const { rows } = await client.query<{
+    active: boolean;
+    wal_status: string | null;
+    confirmed_flush_lsn: string | null;
+    plugin: string;
+    database: string;
+    current: string;
+  }>(
+    `SELECT active, wal_status, confirmed_flush_lsn::text, plugin, database, current_database() AS current
+       FROM pg_replication_slots WHERE slot_name = $1`,
+    [slot],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  if (r.plugin !== 'pgoutput' || r.database !== r.current)
+    throw new ConfigError({
+      parameter: 'logrepl.slotName',
+      value: slot,
+      rule: `the slot must be a pgoutput slot of database ${r.current} (it is ${r.plugin} on ${r.database})`,
+      fix: 'choose another logrepl.slotName or drop that slot',
+    });
+  return {
+    active: r.active,
+    walStatus: r.wal_status,
+    confirmedFlush: r.confirmed_flush_lsn,
+    plugin: r.plugin,
+  };
+}
+
+export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
+  await client.query(
+    'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+    [slot],
+  );
+}

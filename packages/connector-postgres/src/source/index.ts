@@ -1,0 +1,37 @@
+/** The Postgres source side: parameters, factory, lifecycle hooks and declared features. */
+import type { ConnectorSide, Source, SourceFeatures } from '@opencdc-ts/sdk';
+import pg from 'pg';
+import { dropSlot } from './catalog.js';
+import { type SourceConfig, sourceConfig } from './config.js';
+import { PostgresSource } from './source.js';
+
+export { type SourceConfig, sourceConfig } from './config.js';
+export { PostgresSource, TOAST_UNCHANGED_KEY } from './source.js';
+
+export const sourceSide: ConnectorSide<SourceConfig, Source> = {
+  config: sourceConfig,
+  create: (config, ctx) => new PostgresSource(config, ctx),
+  async onDeleted(config, ctx) {
+    if (!config['logrepl.autoCleanup']) return;
+    const client = new pg.Client({ connectionString: config.url });
+    await client.connect();
+    try {
+      await dropSlot(client, config['logrepl.slotName']);
+      if (config['logrepl.managePublication'])
+        await client.query(
+          `DROP PUBLICATION IF EXISTS ${pg.escapeIdentifier(config['logrepl.publicationName'])}`,
+        );
+      ctx.logger.info('dropped replication slot and publication', {
+        slot: config['logrepl.slotName'],
+        publication: config['logrepl.publicationName'],
+      });
+    } finally {
+      await client.end();
+    }
+  },
+};
+
+export const sourceFeatures: SourceFeatures = {
+  multipleCollections: true,
+  cdc: { snapshot: true, resume: true },
+};

@@ -1,0 +1,69 @@
+/**
+ * Position bytes: UTF-8 JSON, one of
+ * - snapshot: `{"v":1,"snap":{"<collection>":{"k":["<pk text>",...]} | {"d":1} | {}, ...}}`
+ *   — the last key read per table (Postgres text form), `d` when the table is done, `{}` not started;
+ * - CDC: `{"v":1,"lsn":"0/16B3748","i":3}` — the commit LSN of the record's transaction and the
+ *   index of the change within it, optionally with `"bf":{"<collection>":{"k":[...]}}` while a
+ *   table that appeared during streaming is being backfilled.
+ */
+
+export interface TableSnapState {
+  k?: string[];
+  d?: 1;
+}
+export type SnapState = { [collection: string]: TableSnapState };
+
+export type DecodedPosition =
+  | { kind: 'snapshot'; snap: SnapState }
+  | { kind: 'cdc'; lsn: string; i: number; bf?: SnapState };
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export function encodeJson(json: string): Uint8Array {
+  return enc.encode(json);
+}
+
+export function cdcPosition(lsn: string, i: number, bfJson?: string): Uint8Array {
+  return enc.encode(
+    bfJson ? `{"v":1,"lsn":"${lsn}","i":${i},"bf":${bfJson}}` : `{"v":1,"lsn":"${lsn}","i":${i}}`,
+  );
+}
+
+export function decodePosition(bytes: Uint8Array): DecodedPosition {
+  let j: { v?: number; snap?: SnapState; lsn?: string; i?: number; bf?: SnapState };
+  try {
+    j = JSON.parse(dec.decode(bytes)) as typeof j;
+  } catch {
+    throw new Error(
+      `invalid postgres source position: not JSON (${dec.decode(bytes).slice(0, 80)})`,
+    );
+  }
+  if (j.v !== 1) throw new Error(`unsupported postgres source position version ${String(j.v)}`);
+  if (j.snap) return { kind: 'snapshot', snap: j.snap };
+  if (typeof j.lsn === 'string' && typeof j.i === 'number')
+    return j.bf
+      ? { kind: 'cdc', lsn: j.lsn, i: j.i, bf: j.bf }
+      : { kind: 'cdc', lsn: j.lsn, i: j.i };
+  throw new Error('invalid postgres source position: neither snapshot nor CDC');
+}
+
+/** Incrementally maintained JSON of a per-table state map (cheap per-record positions). */
+export class StateJson {
+  private readonly parts = new Map<string, string>();
+  constructor(state: SnapState) {
+    for (const [c, s] of Object.entries(state)) this.set(c, s);
+  }
+  set(collection: string, s: TableSnapState): void {
+    this.parts.set(collection, `${JSON.stringify(collection)}:${JSON.stringify(s)}`);
+  }
+  delete(collection: string): void {
+    this.parts.delete(collection);
+  }
+  get size(): number {
+    return this.parts.size;
+  }
+  json(): string {
+    return `{${[...this.parts.values()].join(',')}}`;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Consistent snapshot of many tables: keyset pagination on the primary key (any orderable type,
+ * composite keys included; `ctid` for key-less REPLICA IDENTITY FULL tables), tables in parallel
+ * with bounded concurrency, all sessions on the slot's exported snapshot when there is one.
+ */
+import {
+  Metadata,
+  type OpenCDCRecord,
+  type StructuredData,
+  snapshotRecord,
+} from '@opencdc-ts/commons';
+import pg from 'pg';
+import { sqlName, type TableInfo } from './catalog.js';
+import { encodeJson, type SnapState, StateJson } from './position.js';
+import type { TypeRegistry } from './values.js';
+
+const { escapeIdentifier } = pg;
+
+/** Return values in Postgres' text form: one decoder (values.ts) serves snapshot and CDC alike. */
+const RAW_TYPES = { getTypeParser: () => (v: string) => v };
+
+export interface SnapshotOptions {
+  url: string;
+  clientOptions: string;
+  tables: readonly TableInfo[];
+  state: SnapState;
+  snapshotName: string | undefined;
+  fetchSize: number;
+  concurrency: number;
+  types: TypeRegistry;
+  /** Queues a record; returns a promise only when the buffer is full (backpressure). */
+  emit: (r: OpenCDCRecord) => Promise<void> | undefined;
+  /** Wraps the snapshot state JSON into position bytes (snapshot or CDC backfill form). */
+  position: (stateJson: string) => string;
+  stopped: () => boolean;
+}
+
+export async function runSnapshot(o: SnapshotOptions): Promise<void> {
+  const json = new StateJson(o.state);
+  const queue = o.tables.filter((t) => !o.state[t.collection]?.d);
+  const workers = Math.min(o.concurrency, queue.length);
+  const run = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: o.url, options: o.clientOptions });
+    await client.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      if (o.snapshotName)
+        await client.query(`SET TRANSACTION SNAPSHOT '${o.snapshotName.replaceAll("'", "''")}'`);
+      for (let t = queue.shift(); t && !o.stopped(); t = queue.shift())
+        await snapshotTable(client, t, o, json);
+      await client.query('COMMIT');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, run));
+}
+
+async function snapshotTable(
+  client: pg.Client,
+  t: TableInfo,
+  o: SnapshotOptions,
+  json: StateJson,
+): Promise<void> {
+  const byCtid = t.primaryKey.length === 0;
+  const keyCols = byCtid ? ['ctid'] : t.primaryKey;
+  const cols = t.columns;
+  const decoders = cols.map((c) => o.types.decoder(c.typeOid));
+  const keyIdx = byCtid ? [] : keyCols.map((k) => cols.findIndex((c) => c.name === k));
+  const keyTypes = byCtid ? ['tid'] : keyIdx.map((i) => cols[i]!.sqlType);
+  const select = `SELECT ${byCtid ? 'ctid::text, ' : ''}${cols.map((c) => escapeIdentifier(c.name)).join(', ')} FROM ${sqlName(t)}`;
+  const order = keyCols.map((k) => (k === 'ctid' ? 'ctid' : escapeIdentifier(k))).join(', ');
+  const where = `(${order}) > (${keyTypes.map((ty, i) => `$${i + 1}::${ty}`).join(', ')})`;
+  const off = byCtid ? 1 : 0;
+  let last = o.state[t.collection]?.k;
+  const collection = t.collection;
+  for (;;) {
+    if (o.stopped()) return;
+    const res = await client.query<string[]>({
+      text: `${select}${last ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${o.fetchSize}`,
+      values: last ?? [],
+      rowMode: 'array',
+      types: RAW_TYPES,
+    });
+    for (const row of res.rows) {
+      const after: StructuredData = {};
+      for (let i = 0; i < cols.length; i++) {
+        const v = row[i + off];
+        after[cols[i]!.name] = v == null ? null : decoders[i]!(v);
+      }
+      let key: StructuredData | null = null;
+      if (byCtid) last = [row[0]!];
+      else {
+        last = keyIdx.map((i) => row[i]!);
+        key = {};
+        for (const i of keyIdx) key[cols[i]!.name] = after[cols[i]!.name] ?? null;
+      }
+      json.set(collection, { k: last });
+      const md = new Metadata();
+      md.set('opencdc.collection', collection);
+      md.set('opencdc.readAt', `${BigInt(Date.now()) * 1_000_000n}`);
+      const p = o.emit(
+        snapshotRecord({ position: encodeJson(o.position(json.json())), metadata: md, key, after }),
+      );
+      if (p) await p;
+    }
+    if (res.rows.length < o.fetchSize) break;
+  }
+  json.set(collection, { d: 1 });
+  o.state[collection] = { d: 1 };
+}

@@ -1,0 +1,682 @@
+/**
+ * The Postgres source: one consistent snapshot of the selected tables (exported by the slot),
+ * then CDC from the slot's consistent point over `pgoutput`, with acks turned into flushed LSNs
+ * only for what the pipeline acknowledged.
+ */
+import {
+  createRecord,
+  deleteRecord,
+  Metadata,
+  type OpenCDCRecord,
+  type StructuredData,
+  updateRecord,
+} from '@opencdc-ts/commons';
+import {
+  AbortedError,
+  type ConnectorContext,
+  type Position,
+  type Source,
+  TransientError,
+} from '@opencdc-ts/sdk';
+import pg from 'pg';
+import {
+  addToPublication,
+  checkIdentity,
+  describeTables,
+  dropSlot,
+  ensurePublication,
+  listTables,
+  preflight,
+  publicationTables,
+  resolveSelection,
+  slotInfo,
+  type TableInfo,
+} from './catalog.js';
+import type { SourceConfig } from './config.js';
+import { formatLsn, parseLsn } from './lsn.js';
+import {
+  decodePgOutput,
+  type PgOutputMessage,
+  type RelationColumn,
+  type TupleValue,
+  UNCHANGED_TOAST,
+} from './pgoutput.js';
+import { cdcPosition, decodePosition, type SnapState } from './position.js';
+import { PG_EPOCH_MICROS, ReplicationStream, type WalMessage } from './replication.js';
+import { runSnapshot } from './snapshot.js';
+import {
+  collectionOf,
+  parseTablePatterns,
+  quoteRef,
+  selectTables,
+  type TablePattern,
+  type TableRef,
+} from './tables.js';
+import { TYPE_QUERY, TypeRegistry } from './values.js';
+
+/** Metadata key listing (JSON array) the columns whose unchanged TOAST value was not sent. */
+export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
+
+/** Session settings that make text values unambiguous (UTC, ISO dates, exact floats, hex bytea). */
+export const CLIENT_OPTIONS =
+  '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex';
+
+/** Decoding state of one relation seen in the stream. */
+interface Relation {
+  collection: string;
+  selected: boolean;
+  columns: RelationColumn[];
+  decoders: ((t: string) => unknown)[];
+  /** Column indexes forming the record key (primary key; else the replica identity). */
+  keyIdx: number[];
+}
+
+interface Txn {
+  finalLsn: bigint;
+  lsnText: string;
+  createdAt: string;
+  index: number;
+}
+
+interface Backfill {
+  table: TableInfo;
+  state: SnapState;
+}
+
+const HIGH_WATER = 2000;
+const LOW_WATER = 200;
+
+export class PostgresSource implements Source {
+  private readonly patterns: TablePattern[];
+  private meta: pg.Client | undefined;
+  private repl: pg.Client | undefined;
+  private stream: ReplicationStream | undefined;
+  private readonly types = new TypeRegistry();
+  private readonly tables = new Map<string, TableInfo>();
+  private readonly relations = new Map<number, Relation>();
+
+  // Records handed to read(): bounded by bufferSize.
+  private buf: OpenCDCRecord[] = [];
+  private dataWaiter: (() => void) | undefined;
+  private spaceWaiter: (() => void) | undefined;
+  private failure: Error | undefined;
+  private stopping = false;
+  private producer: Promise<void> | undefined;
+
+  // Ack bookkeeping: every emitted record gets a sequence number; acks map back to it.
+  private emittedSeq = 0;
+  private ackedSeq = 0;
+  private inflight: { pos: Uint8Array; seq: number }[] = [];
+  private inflightHead = 0;
+  /** Committed transactions whose end LSN may be flushed once all their records are acked. */
+  private committed: { endLsn: bigint; requiresSeq: number }[] = [];
+
+  // CDC stream state.
+  private msgs: WalMessage[] = [];
+  private msgHead = 0;
+  private msgWaiter: (() => void) | undefined;
+  private txn: Txn | undefined;
+  private skipUpTo: { lsn: bigint; i: number } | undefined;
+  private lastCdc: { lsnText: string; i: number } = { lsnText: '0/0', i: -1 };
+  private backfills: Backfill[] = [];
+  private walSeen = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly config: SourceConfig,
+    private readonly ctx: ConnectorContext,
+  ) {
+    this.patterns = parseTablePatterns(config.tables);
+  }
+
+  private get slot(): string {
+    return this.config['logrepl.slotName'];
+  }
+  private get publication(): string {
+    return this.config['logrepl.publicationName'];
+  }
+
+  async open(position: Position | undefined): Promise<void> {
+    const pos = position && position.length > 0 ? decodePosition(position) : undefined;
+    const meta = new pg.Client({ connectionString: this.config.url, options: CLIENT_OPTIONS });
+    this.meta = meta;
+    meta.on('error', (e) => this.fail(e));
+    await connect(meta);
+    await preflight(meta);
+
+    const refs = await resolveSelection(meta, this.patterns, this.config.tables);
+    const infos = await describeTables(meta, refs, collectionOf);
+    checkIdentity(infos, this.config.tables);
+    await this.loadTypes(infos.flatMap((t) => t.columns.map((c) => c.typeOid)));
+    for (const t of infos) this.tables.set(t.collection, t);
+
+    const before = await ensurePublication(
+      meta,
+      this.publication,
+      this.config['logrepl.managePublication'],
+      refs,
+    );
+    const slot = await slotInfo(meta, this.slot);
+    if (slot?.walStatus === 'lost')
+      throw new Error(
+        `replication slot "${this.slot}" is lost (wal_status = lost: the WAL it needed was removed). Changes since the last acknowledged position cannot be read; drop the slot and start the pipeline from scratch (a new snapshot).`,
+      );
+
+    let snapState: SnapState | undefined;
+    let snapshotName: string | undefined;
+    if (!pos) {
+      // Nothing was ever acknowledged: (re)create the slot so its exported snapshot and its
+      // consistent point line up exactly.
+      if (slot && this.config.snapshotMode === 'initial') {
+        if (slot.active)
+          throw new TransientError(`replication slot "${this.slot}" is in use by another process`);
+        this.ctx.logger.info('dropping existing slot to take a fresh consistent snapshot', {
+          slot: this.slot,
+        });
+        await dropSlot(meta, this.slot);
+      }
+      if (!slot || this.config.snapshotMode === 'initial') {
+        const repl = await this.replicationClient();
+        const mode =
+          this.config.snapshotMode === 'initial' ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT';
+        const res = await repl.query<{ snapshot_name: string | null; consistent_point: string }>(
+          `CREATE_REPLICATION_SLOT "${this.slot}" LOGICAL pgoutput ${mode}`,
+        );
+        snapshotName = res.rows[0]?.snapshot_name ?? undefined;
+        this.ctx.logger.info('created replication slot', {
+          slot: this.slot,
+          lsn: res.rows[0]?.consistent_point,
+        });
+      }
+      if (this.config.snapshotMode === 'initial')
+        snapState = Object.fromEntries(infos.map((t) => [t.collection, {}]));
+    } else {
+      if (!slot)
+        throw new Error(
+          `replication slot "${this.slot}" does not exist but the pipeline has a stored position: changes since then cannot be read. If the slot was dropped on purpose, reset the pipeline position to start from a new snapshot.`,
+        );
+      if (pos.kind === 'snapshot') {
+        // Resumed snapshot: the exported snapshot died with its session, so the remaining rows are
+        // read from a fresh snapshot; CDC then replays from the slot's consistent point
+        // (at-least-once: some rows may come twice).
+        snapState = {};
+        for (const t of infos) snapState[t.collection] = pos.snap[t.collection] ?? {};
+      } else {
+        this.skipUpTo = { lsn: parseLsn(pos.lsn), i: pos.i };
+        this.lastCdc = { lsnText: pos.lsn, i: pos.i };
+        if (slot.confirmedFlush && parseLsn(slot.confirmedFlush) > parseLsn(pos.lsn))
+          this.ctx.logger.info('slot is ahead of the stored position (advanced while idle)', {
+            slot: slot.confirmedFlush,
+            position: pos.lsn,
+          });
+        for (const t of infos) {
+          const bf = pos.bf?.[t.collection];
+          const isNew =
+            this.config['logrepl.managePublication'] && !before.has(`${t.schema}\u0000${t.name}`);
+          if (bf || isNew) this.backfills.push({ table: t, state: { [t.collection]: bf ?? {} } });
+        }
+      }
+    }
+    this.producer = this.produce(snapState, snapshotName).catch((e: unknown) => this.fail(e));
+  }
+
+  private async replicationClient(): Promise<pg.Client> {
+    if (this.repl) return this.repl;
+    // `replication` is a startup parameter pg supports but @types/pg does not declare.
+    const cfg = {
+      connectionString: this.config.url,
+      options: CLIENT_OPTIONS,
+      replication: 'database',
+    };
+    const repl = new pg.Client(cfg as pg.ClientConfig);
+    repl.on('error', (e) => this.fail(e));
+    this.repl = repl;
+    await connect(repl);
+    return repl;
+  }
+
+  private async loadTypes(oids: number[]): Promise<void> {
+    const missing = this.types.missing(new Set(oids));
+    if (missing.length === 0 || !this.meta) return;
+    const { rows } = await this.meta.query<{
+      oid: number;
+      name: string;
+      category: string;
+      elem: number;
+    }>(TYPE_QUERY, [missing]);
+    for (const r of rows)
+      this.types.set(r.oid, { category: r.category, elemOid: r.elem, name: r.name });
+    // Element types of arrays/domains may themselves be unknown (arrays of enums, domains).
+    const next = rows.map((r) => r.elem).filter((o) => o !== 0);
+    if (next.length > 0 && this.types.missing(next).length > 0) await this.loadTypes(next);
+  }
+
+  private async produce(
+    snapState: SnapState | undefined,
+    snapshotName: string | undefined,
+  ): Promise<void> {
+    if (snapState) {
+      await runSnapshot({
+        url: this.config.url,
+        clientOptions: CLIENT_OPTIONS,
+        tables: [...this.tables.values()],
+        state: snapState,
+        snapshotName,
+        fetchSize: this.config['snapshot.fetchSize'],
+        concurrency: this.config['snapshot.concurrency'],
+        types: this.types,
+        emit: (r) => this.emit(r),
+        position: (j) => `{"v":1,"snap":${j}}`,
+        stopped: () => this.stopping,
+      });
+      this.ctx.logger.info('snapshot done', { tables: this.tables.size });
+    }
+    if (this.stopping) return;
+    const repl = await this.replicationClient();
+    const stream = new ReplicationStream(repl, (m) => this.onWal(m));
+    this.stream = stream;
+    stream.start(this.slot, this.publication, '0/0');
+    stream.done.then(
+      () => this.fail(new TransientError('the server ended replication')),
+      (e: unknown) => this.fail(e),
+    );
+    this.startTimers();
+    await this.pump();
+  }
+
+  private startTimers(): void {
+    const hb = this.config['logrepl.heartbeatInterval'];
+    if (hb > 0) {
+      const t = setInterval(() => {
+        if (this.walSeen) {
+          this.walSeen = false;
+          return;
+        }
+        this.meta
+          ?.query("SELECT pg_logical_emit_message(false, 'opencdc-heartbeat', '')")
+          .catch((e: unknown) => this.ctx.logger.warn('heartbeat failed', { error: String(e) }));
+      }, hb);
+      t.unref();
+      this.timers.push(t);
+    }
+    const disc = this.config['logrepl.tableDiscoveryInterval'];
+    if (disc > 0 && this.patterns.some((p) => !p.exclude && !p.exact)) {
+      let running = false;
+      const t = setInterval(() => {
+        if (running) return;
+        running = true;
+        this.discover()
+          .catch((e: unknown) =>
+            this.ctx.logger.warn('table discovery failed', { error: String(e) }),
+          )
+          .finally(() => {
+            running = false;
+          });
+      }, disc);
+      t.unref();
+      this.timers.push(t);
+    }
+  }
+
+  /** Finds tables created since start that the patterns select; queues them for backfill. */
+  private async discover(): Promise<void> {
+    if (!this.meta || this.stopping) return;
+    const { tables } = await listTables(this.meta);
+    const queued = new Set(this.backfills.map((b) => b.table.collection));
+    const fresh = selectTables(this.patterns, tables).filter(
+      (t) => !this.tables.has(collectionOf(t)) && !queued.has(collectionOf(t)),
+    );
+    if (fresh.length === 0) return;
+    const infos = await describeTables(this.meta, fresh, collectionOf);
+    for (const t of infos) {
+      try {
+        checkIdentity([t], this.config.tables);
+      } catch (e) {
+        // Adding it to the publication would make UPDATE/DELETE on it fail for its users.
+        this.ctx.logger.warn('new table skipped', {
+          table: quoteRef(t),
+          reason: (e as Error).message,
+        });
+        continue;
+      }
+      await this.loadTypes(t.columns.map((c) => c.typeOid));
+      this.backfills.push({ table: t, state: { [t.collection]: {} } });
+      this.ctx.logger.info('new table found', { table: quoteRef(t) });
+    }
+    this.wakePump();
+  }
+
+  private async runBackfills(): Promise<void> {
+    while (this.backfills.length > 0 && !this.stopping) {
+      const b = this.backfills[0]!;
+      const t = b.table;
+      if (!this.tables.has(t.collection)) {
+        if (this.config['logrepl.managePublication']) {
+          const cur = await publicationTables(this.meta!, this.publication);
+          if (!cur?.tables.some((x) => x.schema === t.schema && x.name === t.name))
+            await addToPublication(this.meta!, this.publication, t);
+        }
+        this.tables.set(t.collection, t);
+        // A relation already known to the stream was unselected; decide again on its next message.
+        for (const [id, r] of this.relations)
+          if (r.collection === t.collection) this.relations.delete(id);
+      }
+      const { lsnText, i } = this.lastCdc;
+      await runSnapshot({
+        url: this.config.url,
+        clientOptions: CLIENT_OPTIONS,
+        tables: [t],
+        state: b.state,
+        snapshotName: undefined,
+        fetchSize: this.config['snapshot.fetchSize'],
+        concurrency: 1,
+        types: this.types,
+        emit: (r) => this.emit(r),
+        position: (j) => new TextDecoder().decode(cdcPosition(lsnText, i, j)),
+        stopped: () => this.stopping,
+      });
+      this.backfills.shift();
+      this.ctx.logger.info('backfill done', { table: quoteRef(t) });
+    }
+  }
+
+  // ---- the CDC pump: decodes WAL messages in order, emits records, tracks transactions ----
+
+  private onWal(m: WalMessage): void {
+    this.msgs.push(m);
+    if (this.msgs.length - this.msgHead > HIGH_WATER) this.stream?.pause();
+    this.wakePump();
+  }
+
+  private wakePump(): void {
+    const w = this.msgWaiter;
+    this.msgWaiter = undefined;
+    w?.();
+  }
+
+  private async pump(): Promise<void> {
+    while (!this.stopping) {
+      if (!this.txn && this.backfills.length > 0) await this.runBackfills();
+      if (this.msgHead >= this.msgs.length) {
+        this.msgs = [];
+        this.msgHead = 0;
+        this.stream?.resume();
+        await new Promise<void>((r) => {
+          this.msgWaiter = r;
+        });
+        continue;
+      }
+      const m = this.msgs[this.msgHead++]!;
+      if (this.msgHead > 4096) {
+        this.msgs = this.msgs.slice(this.msgHead);
+        this.msgHead = 0;
+      }
+      if (this.msgs.length - this.msgHead < LOW_WATER) this.stream?.resume();
+      if (m.kind === 'keepalive') {
+        // Idle: everything emitted is acked and no transaction is open, so the slot may move to
+        // the server's position (WAL of other tables/databases is not pinned).
+        if (
+          !this.txn &&
+          this.committed.length === 0 &&
+          this.ackedSeq === this.emittedSeq &&
+          this.backfills.length === 0
+        )
+          this.stream?.setFlushed(m.walEnd);
+        continue;
+      }
+      this.walSeen = true;
+      const p = this.handle(decodePgOutput(m.payload));
+      if (p) await p;
+    }
+  }
+
+  private handle(msg: PgOutputMessage): Promise<void> | undefined {
+    switch (msg.tag) {
+      case 'begin':
+        this.txn = {
+          finalLsn: msg.finalLsn,
+          lsnText: formatLsn(msg.finalLsn),
+          createdAt: `${(msg.commitTime + PG_EPOCH_MICROS) * 1000n}`,
+          index: 0,
+        };
+        return undefined;
+      case 'commit':
+        this.committed.push({ endLsn: msg.endLsn, requiresSeq: this.emittedSeq });
+        this.txn = undefined;
+        this.release();
+        return undefined;
+      case 'relation':
+        return this.onRelation(msg);
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return this.onChange(msg);
+      case 'truncate':
+        this.ctx.logger.warn(
+          'TRUNCATE is not turned into records (OpenCDC has no truncate operation)',
+          {
+            relations: msg.relationIds.map((id) => this.relations.get(id)?.collection ?? id),
+          },
+        );
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private async onRelation(msg: Extract<PgOutputMessage, { tag: 'relation' }>): Promise<void> {
+    const ref: TableRef = { schema: msg.schema, name: msg.name };
+    const collection = collectionOf(ref);
+    const selected = this.tables.has(collection);
+    let keyNames: string[] = msg.columns.filter((c) => c.isKey).map((c) => c.name);
+    if (selected && this.meta) {
+      // Re-read the table (columns may have changed: DDL mid-stream) for its primary key.
+      const [info] = await describeTables(this.meta, [ref], collectionOf);
+      if (info) {
+        this.tables.set(collection, info);
+        if (info.primaryKey.length > 0) keyNames = info.primaryKey;
+      }
+      await this.loadTypes(msg.columns.map((c) => c.typeOid));
+    }
+    this.relations.set(msg.relationId, {
+      collection,
+      selected,
+      columns: msg.columns,
+      decoders: msg.columns.map((c) => this.types.decoder(c.typeOid)),
+      keyIdx: keyNames.map((k) => msg.columns.findIndex((c) => c.name === k)).filter((i) => i >= 0),
+    });
+  }
+
+  private onChange(
+    msg: Extract<PgOutputMessage, { tag: 'insert' | 'update' | 'delete' }>,
+  ): Promise<void> | undefined {
+    const txn = this.txn;
+    if (!txn) throw new Error('pgoutput: change outside a transaction');
+    const i = txn.index++;
+    const rel = this.relations.get(msg.relationId);
+    if (!rel?.selected) return undefined;
+    const skip = this.skipUpTo;
+    if (skip && (txn.finalLsn < skip.lsn || (txn.finalLsn === skip.lsn && i <= skip.i)))
+      return undefined;
+    this.skipUpTo = undefined;
+
+    const md = new Metadata();
+    md.set('opencdc.collection', rel.collection);
+    md.set('opencdc.createdAt', txn.createdAt);
+    md.set('opencdc.readAt', `${BigInt(Date.now()) * 1_000_000n}`);
+    const position = cdcPosition(txn.lsnText, i);
+    this.lastCdc = { lsnText: txn.lsnText, i };
+    let rec: OpenCDCRecord;
+    if (msg.tag === 'insert') {
+      const after = this.row(rel, msg.after, null, undefined);
+      rec = createRecord({ position, metadata: md, key: this.key(rel, msg.after), after });
+    } else if (msg.tag === 'update') {
+      const before = msg.before
+        ? this.row(rel, msg.before, null, undefined, msg.beforeKind === 'key')
+        : null;
+      const toast: string[] = [];
+      const after = this.row(rel, msg.after, msg.beforeKind === 'full' ? before : null, toast);
+      if (toast.length > 0) md.set(TOAST_UNCHANGED_KEY, JSON.stringify(toast));
+      rec = updateRecord({ position, metadata: md, key: this.key(rel, msg.after), before, after });
+    } else {
+      const before = this.row(rel, msg.before, null, undefined, msg.beforeKind === 'key');
+      rec = deleteRecord({ position, metadata: md, key: this.key(rel, msg.before), before });
+    }
+    return this.emit(rec);
+  }
+
+  /**
+   * Decodes a tuple. Unchanged TOAST values are taken from the full before image when there is
+   * one, else left out and listed in `toast` (never turned into null). `keyOnly` keeps only the
+   * replica identity columns (an old-key tuple sends nulls for the others).
+   */
+  private row(
+    rel: Relation,
+    tuple: TupleValue[],
+    fullBefore: StructuredData | null,
+    toast: string[] | undefined,
+    keyOnly = false,
+  ): StructuredData {
+    const out: StructuredData = {};
+    const n = Math.min(tuple.length, rel.columns.length);
+    for (let i = 0; i < n; i++) {
+      const col = rel.columns[i]!;
+      if (keyOnly && !col.isKey) continue;
+      const v = tuple[i];
+      if (v === UNCHANGED_TOAST) {
+        if (fullBefore && col.name in fullBefore) out[col.name] = fullBefore[col.name]!;
+        else toast?.push(col.name);
+      } else out[col.name] = v == null ? null : (rel.decoders[i]!(v) as StructuredData[string]);
+    }
+    return out;
+  }
+
+  private key(rel: Relation, tuple: TupleValue[]): StructuredData | null {
+    if (rel.keyIdx.length === 0) return null;
+    const out: StructuredData = {};
+    for (const i of rel.keyIdx) {
+      const v = tuple[i];
+      out[rel.columns[i]!.name] =
+        v == null || v === UNCHANGED_TOAST ? null : (rel.decoders[i]!(v) as StructuredData[string]);
+    }
+    return out;
+  }
+
+  // ---- buffer, read and ack ----
+
+  private emit(rec: OpenCDCRecord): Promise<void> | undefined {
+    this.buf.push(rec);
+    this.emittedSeq++;
+    this.inflight.push({ pos: rec.position, seq: this.emittedSeq });
+    const w = this.dataWaiter;
+    this.dataWaiter = undefined;
+    w?.();
+    if (this.buf.length < this.config.bufferSize || this.stopping) return undefined;
+    return new Promise<void>((r) => {
+      this.spaceWaiter = r;
+    });
+  }
+
+  async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
+    while (this.buf.length === 0) {
+      if (this.failure) throw this.failure;
+      if (signal.aborted) throw new AbortedError();
+      await new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.dataWaiter = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+      });
+    }
+    const out = this.buf.length <= maxRecords ? this.buf : this.buf.slice(0, maxRecords);
+    this.buf = this.buf.length <= maxRecords ? [] : this.buf.slice(maxRecords);
+    if (this.buf.length < this.config.bufferSize) {
+      const w = this.spaceWaiter;
+      this.spaceWaiter = undefined;
+      w?.();
+    }
+    return out;
+  }
+
+  async ack(positions: readonly Position[]): Promise<void> {
+    const last = positions[positions.length - 1];
+    if (!last) return;
+    // Acking P acks everything read before P: find P among in-flight records.
+    let found = -1;
+    for (let j = this.inflightHead; j < this.inflight.length; j++) {
+      const e = this.inflight[j]!;
+      if (e.pos === last || sameBytes(e.pos, last)) {
+        found = j;
+        break;
+      }
+    }
+    if (found < 0) return;
+    this.ackedSeq = this.inflight[found]!.seq;
+    this.inflightHead = found + 1;
+    if (this.inflightHead > 4096 || this.inflightHead === this.inflight.length) {
+      this.inflight = this.inflight.slice(this.inflightHead);
+      this.inflightHead = 0;
+    }
+    this.release();
+  }
+
+  /** Flushes the end LSN of every committed transaction whose records are all acked. */
+  private release(): void {
+    let flush: bigint | undefined;
+    while (this.committed.length > 0 && this.committed[0]!.requiresSeq <= this.ackedSeq)
+      flush = this.committed.shift()!.endLsn;
+    if (flush !== undefined) this.stream?.setFlushed(flush);
+  }
+
+  private fail(e: unknown): void {
+    if (this.stopping || this.failure) return;
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.failure = isConnectionError(err) ? new TransientError(err.message, { cause: err }) : err;
+    this.ctx.logger.error('postgres source failed', { error: err.message });
+    const w = this.dataWaiter;
+    this.dataWaiter = undefined;
+    w?.();
+  }
+
+  async teardown(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    this.stream?.stop();
+    this.wakePump();
+    this.spaceWaiter?.();
+    this.dataWaiter?.();
+    // Tell the server what is flushed before leaving (the last status may be up to 10 s old).
+    this.stream?.sendStatus(false);
+    await Promise.allSettled([this.repl?.end(), this.meta?.end()]);
+    await Promise.race([this.producer, new Promise((r) => setTimeout(r, 2000).unref())]);
+  }
+}
+
+async function connect(c: pg.Client): Promise<void> {
+  try {
+    await c.connect();
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    // Authentication/database errors are configuration problems; network ones are transient.
+    if (err.code && /^(28|3D)/.test(err.code)) throw err;
+    throw new TransientError(`cannot connect to Postgres: ${err.message}`, { cause: e });
+  }
+}
+
+function isConnectionError(e: Error & { code?: string }): boolean {
+  return (
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|is active for PID/.test(
+      e.message,
+    ) ||
+    e.code === '57P01' ||
+    e.code === '55006'
+  );
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
