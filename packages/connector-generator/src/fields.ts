@@ -6,8 +6,11 @@ import { nearest } from './suggest.js';
 
 /** Per-record inputs a field generator may use besides randomness. */
 export interface FieldContext {
-  /** The record's creation instant (ms since the epoch); `time` fields lie in the day before. */
-  createdAtMs: number;
+  /**
+   * `time` fields lie in the day before this instant (ms): the run's start, or the synthetic
+   * epoch when seeded. Fixed per run so a key's created values can be regenerated exactly.
+   */
+  timeBaseMs: number;
 }
 
 export type FieldGenerator = (rng: Rng, ctx: FieldContext) => StructuredValue;
@@ -45,8 +48,8 @@ const builtins: { [type: string]: FieldGenerator } = {
     }
     return s;
   },
-  // RFC 3339 instant within the day before the record's creation.
-  time: (rng, ctx) => new Date(ctx.createdAtMs - rng.below(DAY_MS)).toISOString(),
+  // RFC 3339 instant within the day before the run's time base.
+  time: (rng, ctx) => new Date(ctx.timeBaseMs - rng.below(DAY_MS)).toISOString(),
   bool: (rng) => (rng.u32() & 1) === 1,
   // Nanoseconds (Go's time.Duration JSON form), under one hour.
   duration: (rng) => Math.floor(rng.next() * HOUR_NS),

@@ -91,14 +91,17 @@ export class RecordGenerator {
   private readonly compiled: Compiled[];
   private readonly rng = new Rng();
   private readonly keyRng = new Rng();
-  private readonly ctx: FieldContext = { createdAtMs: 0 };
+  private readonly ctx: FieldContext;
 
   constructor(
     readonly config: GeneratorConfig,
     /** The seed actually used (config's, or a random one for unseeded runs). */
     readonly seed: number,
     state?: GeneratorState,
+    /** Base instant of `time` fields: the synthetic epoch (seeded) or the run's start. */
+    timeBaseMs = SEEDED_EPOCH_MS,
   ) {
+    this.ctx = { timeBaseMs };
     const n = config.collections.length;
     this.state = state ?? { seq: 0, counts: new Array(n).fill(0), created: new Array(n).fill(0) };
     this.lanes = buildLanes(config);
@@ -161,7 +164,7 @@ export class RecordGenerator {
   }
 
   /**
-   * Generates the next record. `createdAtMs` is the wall-clock instant for unseeded runs;
+   * Generates the next record. `wallClockMs` is its createdAt for unseeded runs;
    * seeded runs ignore it and use the synthetic clock so the bytes are reproducible.
    */
   next(readAt: string, wallClockMs: number, seeded: boolean): OpenCDCRecord {
@@ -188,20 +191,17 @@ export class RecordGenerator {
       op = coll.creating;
     }
 
-    let createdAtMs: number;
     let createdAt: string;
     if (seeded) {
       const v =
         lane.rate > 0 ? (this.laneCounts[l]! + 1) / lane.rate : (seq + 1) * UNLIMITED_SPACING_S;
       const ms = v * 1000;
       const whole = Math.floor(ms);
-      createdAtMs = SEEDED_EPOCH_MS + whole;
-      createdAt = `${createdAtMs}${String(Math.min(999_999, Math.round((ms - whole) * 1e6))).padStart(6, '0')}`;
+      createdAt = `${SEEDED_EPOCH_MS + whole}${String(Math.min(999_999, Math.round((ms - whole) * 1e6))).padStart(6, '0')}`;
     } else {
-      createdAtMs = Math.floor(wallClockMs);
-      createdAt = `${createdAtMs}${String(Math.floor((wallClockMs - createdAtMs) * 1e6)).padStart(6, '0')}`;
+      const whole = Math.floor(wallClockMs);
+      createdAt = `${whole}${String(Math.floor((wallClockMs - whole) * 1e6)).padStart(6, '0')}`;
     }
-    this.ctx.createdAtMs = createdAtMs;
 
     let key: number;
     let before: StructuredData | null = null;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError, type Position, type Source } from '@opencdc-ts/sdk';
-import { decodePosition, RecordGenerator } from './generator.js';
+import { decodePosition, RecordGenerator, SEEDED_EPOCH_MS } from './generator.js';
 import type { GeneratorConfig } from './model.js';
 import { randomSeed } from './prng.js';
 import { activeTime, inGeneratePhase, nextGeneratePhase, sleep, wallTimeFor } from './schedule.js';
@@ -53,7 +53,13 @@ export class GeneratorSource implements Source {
     }
     const state =
       position && position.length > 0 ? decodePosition(position, this.config) : undefined;
-    this.gen = new RecordGenerator(this.config, this.config.seed ?? randomSeed(), state);
+    const seeded = this.config.seed !== undefined;
+    this.gen = new RecordGenerator(
+      this.config,
+      this.config.seed ?? randomSeed(),
+      state,
+      seeded ? SEEDED_EPOCH_MS : Date.now(),
+    );
     this.startMs = performance.now();
     this.baseVirtual = this.gen.lastVirtualTime();
   }
