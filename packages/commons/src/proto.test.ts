@@ -1,0 +1,98 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { describe, expect, it } from 'vitest';
+import { DecodeError } from './errors.js';
+import { type Operation as OperationEnum, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
+import { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
+import { Metadata } from './metadata.js';
+import { fromProto, toProto } from './proto.js';
+import { createRecord, deleteRecord, type OpenCDCRecord } from './record.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+function decodeError(input: Uint8Array): DecodeError {
+  try {
+    fromProto(input);
+  } catch (e) {
+    if (e instanceof DecodeError) return e;
+    throw e;
+  }
+  throw new Error('expected a DecodeError');
+}
+
+describe('protobuf encoding', () => {
+  it('round trips raw and structured data, metadata and every operation', () => {
+    const record = createRecord({
+      position: bytes('pos'),
+      metadata: new Metadata().setCollection('users').setReadAt(1713950000000000001n),
+      key: { id: 1 },
+      after: { name: 'Ann', tags: ['a', null, true, 1.5, { nested: {} }] },
+    });
+    const back = fromProto(toProto(record));
+    expect(back).toEqual(record);
+    expect(back.metadata).toBeInstanceOf(Metadata);
+    expect(back.metadata.getReadAt()).toBe(1713950000000000001n);
+
+    for (const op of ['update', 'delete', 'snapshot'] as const) {
+      const r: OpenCDCRecord = { ...record, operation: op, key: bytes('k') };
+      expect(fromProto(toProto(r))).toEqual(r);
+    }
+  });
+
+  it('keeps absent data absent', () => {
+    const record = deleteRecord({ position: new Uint8Array() });
+    expect(fromProto(toProto(record))).toEqual(record);
+  });
+
+  it('maps bigint to a double and bytes to base64 (Struct has neither)', () => {
+    const record = createRecord({
+      position: new Uint8Array(),
+      after: { big: 12345678901234567891n, small: 5n, bin: new Uint8Array([1, 2, 3]) },
+    });
+    expect(fromProto(toProto(record)).payload.after).toEqual({
+      big: 12345678901234567000,
+      small: 5,
+      bin: 'AQID',
+    });
+  });
+
+  it('carries the golden JSON records unchanged', () => {
+    const json =
+      '{"position":"c3RhbmRpbmc=","operation":"update","metadata":{"foo":"bar"},"key":"cGFkbG9jay1rZXk=","payload":{"before":"eWVsbG93","after":{"bool":true,"float32":1.2,"float64":1.2,"int":1,"int32":1,"int64":1,"string":"orange"}}}';
+    expect(toOpenCDCJSON(fromProto(toProto(fromOpenCDCJSON(json))))).toBe(json);
+  });
+
+  it('uses the upstream wire format (field numbers and enum values)', () => {
+    const encoded = toProto(createRecord({ position: bytes('p'), after: null }));
+    // field 1 (position, bytes) = "p"; field 2 (operation, varint) = 1 (OPERATION_CREATE);
+    // field 5 (payload) = an empty Change
+    expect([...encoded]).toEqual([0x0a, 0x01, 0x70, 0x10, 0x01, 0x2a, 0x00]);
+  });
+
+  it('rejects bytes that are not a record with MALFORMED_PROTO', () => {
+    for (const input of [
+      bytes('{"position":"AQ=="}'),
+      new Uint8Array([0x0a, 0x05, 0x70]), // truncated
+      new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+    ]) {
+      const e = decodeError(input);
+      expect(e.code).toBe('MALFORMED_PROTO');
+      expect(e.message).toMatch(/not a protobuf opencdc.v1.Record/);
+    }
+  });
+
+  it('rejects an unspecified or unknown operation with UNKNOWN_OPERATION', () => {
+    const unspecified = toBinary(RecordSchema, create(RecordSchema, { position: bytes('p') }));
+    expect(decodeError(unspecified)).toMatchObject({
+      code: 'UNKNOWN_OPERATION',
+      path: 'operation',
+    });
+    expect(decodeError(unspecified).message).toMatch(/UNSPECIFIED/);
+    const unknown = toBinary(RecordSchema, create(RecordSchema, { operation: 9 as OperationEnum }));
+    expect(decodeError(unknown).message).toMatch(/unknown operation 9/);
+  });
+
+  it('rejects an unknown operation on encode', () => {
+    const bad = { ...deleteRecord({ position: new Uint8Array() }), operation: 'upsert' };
+    expect(() => toProto(bad as unknown as OpenCDCRecord)).toThrow(/unknown operation "upsert"/);
+  });
+});
