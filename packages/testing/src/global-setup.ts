@@ -19,6 +19,8 @@ declare module 'vitest' {
  * parallel (or reuses PG_URL / KAFKA_BROKERS / KAFKA_BROKERS_39) and provides their addresses.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // kafkajs warns about its v2 partitioner change on every producer; tests don't care.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const started = Date.now();
   let services: Awaited<ReturnType<typeof startServices>>;
   try {

@@ -32,7 +32,11 @@ export interface StartKafkaOptions {
 
 /** A random KRaft cluster id: 16 bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+  // base64url may start with '-', which the storage tool's argument parser takes for an option.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function serverProperties(
@@ -150,7 +154,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   };
 
   try {
-    const formatArgs = ['format', '-t', clusterId(), '-c', propsFile];
+    const formatArgs = ['format', `--cluster-id=${clusterId()}`, '--config', propsFile];
     const result = await run('java', [...jvm, 'kafka.tools.StorageTool', ...formatArgs], {
       timeout: 120_000,
     });
@@ -202,7 +206,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     await waitFor(() => canListTopics(brokers), {
       timeout: options.timeout ?? 90_000,
       interval: 250,
-      description: `Kafka ${version} on ${brokers[0]} to list topics`,
+      description: `Kafka ${version} on ${brokers[0]} to list topics and serve consumer groups`,
       abort: () => exited,
     });
   } catch (error) {
@@ -228,7 +232,10 @@ async function canListTopics(brokers: string[]): Promise<boolean> {
   try {
     await admin.connect();
     await admin.listTopics();
-    return true;
+    // Also wait for the group coordinator (creates and loads __consumer_offsets): otherwise the
+    // first consumer of a test fails with "The coordinator is loading".
+    const { groups } = await admin.describeGroups(['opencdc-testing-readiness']);
+    return groups.length === 1;
   } finally {
     await admin.disconnect().catch(() => {});
   }

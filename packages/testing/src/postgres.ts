@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,14 +31,17 @@ export interface StartPostgresOptions {
   settings?: Record<string, string | number>;
 }
 
-/** Settings for CDC tests: logical decoding, plenty of slots and connections, no fsync. */
+/**
+ * Settings for CDC tests: logical decoding, plenty of slots and connections, no fsync.
+ * synchronous_commit stays on: logical decoding only sees flushed WAL, so with it off a change
+ * can be invisible to a slot for up to wal_writer_delay after its commit.
+ */
 const defaultSettings: Record<string, string | number> = {
   wal_level: 'logical',
   max_replication_slots: 64,
   max_wal_senders: 64,
   max_connections: 300,
   fsync: 'off',
-  synchronous_commit: 'off',
   full_page_writes: 'off',
   shared_buffers: '128MB',
   listen_addresses: '127.0.0.1',
@@ -114,24 +125,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
 
   const timeout = options.timeout ?? 60_000;
-  const serverOptions = Object.entries(settings)
-    .map(([k, v]) => `-c ${k}=${String(v).replace(/ /g, '\\ ')}`)
-    .join(' ');
+  // In postgresql.auto.conf rather than on the command line, so ALTER SYSTEM can still change them.
+  const conf = Object.entries(settings)
+    .map(([k, v]) => `${k} = '${String(v).replace(/'/g, "''")}'`)
+    .join('\n');
+  appendFileSync(join(dataDir, 'postgresql.auto.conf'), `\n${conf}\n`);
   try {
     await exec(
       'pg_ctl',
-      [
-        '-D',
-        dataDir,
-        '-l',
-        logFile,
-        '-o',
-        serverOptions,
-        '-w',
-        '-t',
-        String(Math.ceil(timeout / 1000)),
-        'start',
-      ],
+      ['-D', dataDir, '-l', logFile, '-w', '-t', String(Math.ceil(timeout / 1000)), 'start'],
       timeout + 10_000,
     );
   } catch (error) {
