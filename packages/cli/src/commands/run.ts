@@ -56,8 +56,15 @@ export async function runCommand(path: string, opts: RunOptions): Promise<number
       runners.map((r) => r.stats),
       logger,
     );
-    const result = await runPipelines(runners, opts.signal, logger);
-    progress.stop();
+    // A source waiting for data may hold no timer or socket; keep the process alive until stopped.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let result: Awaited<ReturnType<typeof runPipelines>>;
+    try {
+      result = await runPipelines(runners, opts.signal, logger);
+    } finally {
+      clearInterval(keepAlive);
+      progress.stop();
+    }
     return result.failed.length > 0 ? 1 : 0;
   } finally {
     await store.close().catch(() => {});
