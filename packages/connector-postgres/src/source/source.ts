@@ -98,7 +98,7 @@ export class PostgresSource implements Source {
   // Records handed to read(): bounded by bufferSize.
   private buf: OpenCDCRecord[] = [];
   private dataWaiter: (() => void) | undefined;
-  private spaceWaiter: (() => void) | undefined;
+  private spaceWaiters: (() => void)[] = [];
   private failure: Error | undefined;
   private stopping = false;
   private producer: Promise<void> | undefined;
@@ -573,8 +573,14 @@ export class PostgresSource implements Source {
     w?.();
     if (this.buf.length < this.config.bufferSize || this.stopping) return undefined;
     return new Promise<void>((r) => {
-      this.spaceWaiter = r;
+      this.spaceWaiters.push(r);
     });
+  }
+
+  private wakeProducers(): void {
+    const ws = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const w of ws) w();
   }
 
   async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
@@ -592,11 +598,7 @@ export class PostgresSource implements Source {
     }
     const out = this.buf.length <= maxRecords ? this.buf : this.buf.slice(0, maxRecords);
     this.buf = this.buf.length <= maxRecords ? [] : this.buf.slice(maxRecords);
-    if (this.buf.length < this.config.bufferSize) {
-      const w = this.spaceWaiter;
-      this.spaceWaiter = undefined;
-      w?.();
-    }
+    if (this.buf.length < this.config.bufferSize) this.wakeProducers();
     return out;
   }
 
@@ -645,7 +647,7 @@ export class PostgresSource implements Source {
     for (const t of this.timers) clearInterval(t);
     this.stream?.stop();
     this.wakePump();
-    this.spaceWaiter?.();
+    this.wakeProducers();
     this.dataWaiter?.();
     // Tell the server what is flushed before leaving (the last status may be up to 10 s old).
     this.stream?.sendStatus(false);
