@@ -179,6 +179,93 @@ function encodeMetadata(metadata: Map<string, string>): string {
   return `${out}}`;
 }
 
+// Fast path: most records hold only strings, finite numbers (not -0), booleans, null, arrays and
+// objects whose keys are not array indexes. For those a copy with sorted keys, serialized by the
+// native JSON.stringify and patched by the same Go escapes, is byte-identical to the exact
+// encoder below and several times faster. Anything else returns NOT_PLAIN and takes the exact path.
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+type Plain = unknown;
+
+function plainSorted(v: unknown): Plain | typeof NOT_PLAIN {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) && (v !== 0 || 1 / v > 0) ? v : NOT_PLAIN;
+    case 'object': {
+      if (v === null) return null;
+      if (Array.isArray(v)) {
+        const out: Plain[] = new Array(v.length);
+        for (let i = 0; i < v.length; i++) {
+          const p = v[i] === undefined ? NOT_PLAIN : plainSorted(v[i]);
+          if (p === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = p;
+        }
+        return out;
+      }
+      if (v instanceof Uint8Array || v instanceof Date) return NOT_PLAIN;
+      return plainObject(v as { [k: string]: unknown });
+    }
+    default:
+      return NOT_PLAIN;
+  }
+}
+
+function plainObject(o: { [k: string]: unknown }): Plain | typeof NOT_PLAIN {
+  const keys = sortedKeys(Object.keys(o));
+  const out: { [k: string]: Plain } = {};
+  for (const k of keys) {
+    // Objects list index-like keys ("0", "12") first whatever the insertion order; and a
+    // `__proto__` key must not be assigned: both go the exact way.
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === '__proto__') return NOT_PLAIN;
+    const value = o[k];
+    const p = value === undefined ? NOT_PLAIN : plainSorted(value);
+    if (p === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = p;
+  }
+  return out;
+}
+
+function plainData(data: Data | null | undefined): Plain | typeof NOT_PLAIN {
+  if (data == null) return null;
+  if (data instanceof Uint8Array) return encodeBase64(data);
+  return plainObject(data);
+}
+
+function plainMetadata(metadata: Map<string, string>): Plain | typeof NOT_PLAIN {
+  const keys = sortedKeys([...metadata.keys()]);
+  const out: { [k: string]: string } = {};
+  for (const k of keys) {
+    const c = k.charCodeAt(0);
+    const v = metadata.get(k);
+    if ((c >= 48 && c <= 57) || k === '__proto__' || typeof v !== 'string') return NOT_PLAIN;
+    out[k] = v;
+  }
+  return out;
+}
+
+function encodeFast(record: OpenCDCRecord): string | undefined {
+  const metadata = plainMetadata(record.metadata);
+  if (metadata === NOT_PLAIN) return undefined;
+  const key = plainData(record.key);
+  if (key === NOT_PLAIN) return undefined;
+  const before = plainData(record.payload?.before);
+  if (before === NOT_PLAIN) return undefined;
+  const after = plainData(record.payload?.after);
+  if (after === NOT_PLAIN) return undefined;
+  const json = JSON.stringify({
+    position: encodeBase64(record.position),
+    operation: record.operation,
+    metadata,
+    key,
+    payload: { before, after },
+  });
+  // Outside strings JSON has none of these characters, so patching the whole text is safe.
+  return NEEDS_GO_ESCAPE.test(json) ? json.replace(GO_ESCAPE, goEscape) : json;
+}
+
 /**
  * Encodes a record as OpenCDC JSON, byte for byte as the upstream Go encoder does: fields in
  * the order position, operation, metadata, key, payload{before, after}; object keys sorted; Go's
@@ -193,6 +280,12 @@ export function toOpenCDCJSON(record: OpenCDCRecord): string {
       `unknown operation ${JSON.stringify(operation)}: expected one of ${OPERATIONS.join(', ')}`,
     );
   }
+  return encodeFast(record) ?? encodeExact(record);
+}
+
+/** The reference encoder: handles every value; exported for the tests that compare the two. */
+export function encodeExact(record: OpenCDCRecord): string {
+  const { operation } = record;
   const payload: Partial<Change> = record.payload ?? {};
   return `{"position":"${encodeBase64(record.position)}","operation":"${operation}","metadata":${encodeMetadata(
     record.metadata,
@@ -207,10 +300,25 @@ export function toOpenCDCJSON(record: OpenCDCRecord): string {
 // ---------------------------------------------------------------------------------------------
 
 // JSON.parse turns integers beyond 2^53 into the nearest double. Such an integer literal has at
-// least 16 digits and always follows `:`, `,` or `[` (or starts the text): when nothing in the
-// text looks like that (the usual case), plain JSON.parse is exact and fast. Matches inside
-// strings only cost speed (the slow path is just as correct), never precision.
-const MAY_HOLD_BIG_INTEGER = /(?:^|[:,[])\s*-?\d{16}/;
+// least 16 digits and follows `:`, `,` or `[` (after optional whitespace and `-`): when nothing
+// in the text looks like that (the usual case), plain JSON.parse is exact and fast. Digit runs
+// inside strings (timestamps in metadata) follow a quote or a letter and are skipped; a false
+// match only costs speed (the lossless path is just as correct), never precision.
+const SIXTEEN_DIGITS = /\d{16}/g;
+
+function mayHoldBigInteger(text: string): boolean {
+  SIXTEEN_DIGITS.lastIndex = 0;
+  for (let m = SIXTEEN_DIGITS.exec(text); m !== null; m = SIXTEEN_DIGITS.exec(text)) {
+    let i = m.index - 1;
+    const before = text.charCodeAt(i);
+    if (before >= 48 && before <= 57) continue; // inside a longer digit run already seen
+    if (before === 45 /* - */) i--;
+    let c = text.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(--i);
+    if (i < 0 || c === 58 /* : */ || c === 44 /* , */ || c === 91 /* [ */) return true;
+  }
+  return false;
+}
 const INTEGER_LITERAL = /^-?\d+$/;
 
 function parseNumber(literal: string): number | bigint {
@@ -223,7 +331,7 @@ const lastKeyWins = ({ newValue }: { newValue: unknown }): unknown => newValue; 
 
 function parseJSON(text: string): unknown {
   try {
-    if (!MAY_HOLD_BIG_INTEGER.test(text)) return JSON.parse(text);
+    if (!mayHoldBigInteger(text)) return JSON.parse(text);
     return parseLossless(text, null, { parseNumber, onDuplicateKey: lastKeyWins });
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
