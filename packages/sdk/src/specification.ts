@@ -17,6 +17,12 @@ export interface SourceFeatures {
 export interface DestinationFeatures {
   /** Routes each record to a target chosen from the record (default: its collection). */
   multipleCollections?: boolean;
+  /**
+   * Writing the same records again (a retry after a crash, at-least-once delivery) leaves the
+   * same result as writing them once: e.g. an upsert by key. Without it, redelivered records
+   * become duplicates downstream.
+   */
+  idempotentWrites?: boolean;
 }
 
 export interface Features {
