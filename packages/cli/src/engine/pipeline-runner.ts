@@ -267,8 +267,11 @@ export class PipelineRunner {
       this.dirty = true;
       for (const r of acked) this.stats.count(r.metadata.get(KEY_COLLECTION) || '(none)');
       const createdAt = acked[acked.length - 1]!.metadata.get(KEY_CREATED_AT);
-      if (createdAt && /^\d+$/.test(createdAt))
-        this.stats.lagMs = Math.max(0, Date.now() - Number(BigInt(createdAt) / 1_000_000n));
+      if (createdAt && /^\d+$/.test(createdAt)) {
+        const lag = Date.now() - Number(BigInt(createdAt) / 1_000_000n);
+        // A creation time over a day old is not a change time (generated or replayed data).
+        this.stats.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
+      }
     }
     if (failure !== undefined) throw failure;
   }

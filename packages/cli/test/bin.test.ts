@@ -1,0 +1,133 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+// A connector written to a file: an endless source and a slow destination that logs what it wrote.
+const plugin = `
+import { appendFileSync } from 'node:fs';
+const noConfig = { parameters: {}, parse: (raw) => ({ ...raw }) };
+const enc = (i) => new TextEncoder().encode(String(i));
+export const connector = {
+  specification: { name: 'fake', summary: '', description: '', version: '0.0.1', author: '', sourceParams: {}, destinationParams: {}, features: { source: { cdc: { snapshot: false, resume: true } } } },
+  source: { config: noConfig, create: (cfg) => {
+    let next = 0;
+    return {
+      async open(p) { next = p ? Number(new TextDecoder().decode(p)) + 1 : 0; appendFileSync(cfg.log, 'open ' + next + '\\n'); },
+      async read(max) { await new Promise((r) => setTimeout(r, 5)); const out = []; for (let k = 0; k < Math.min(max, 50); k++) { const i = next++; out.push({ position: enc(i), operation: 'create', metadata: new Map([['opencdc.collection', 'c']]), key: null, payload: { before: null, after: { i } } }); } return out; },
+      async ack(ps) { appendFileSync(cfg.log, 'ack ' + new TextDecoder().decode(ps[ps.length - 1]) + '\\n'); },
+      async teardown() { appendFileSync(cfg.log, 'teardown\\n'); },
+    };
+  } },
+  destination: { config: noConfig, create: (cfg) => ({
+    async open() {},
+    async write(rs) { await new Promise((r) => setTimeout(r, Number(cfg.delay))); appendFileSync(cfg.log, 'wrote ' + new TextDecoder().decode(rs[rs.length - 1].position) + '\\n'); },
+    async teardown() {},
+  }) },
+};
+`;
+
+function pipeline(log: string, delay: number): string {
+  return `version: "2.2"
+pipelines:
+  - id: fake
+    connectors:
+      - { id: src, type: source, plugin: ./fake.mjs, settings: { log: "${log}" } }
+      - { id: dst, type: destination, plugin: ./fake.mjs, settings: { log: "${log}", delay: "${delay}" } }
+`;
+}
+
+function start(
+  args: string[],
+  cwd: string,
+): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exit };
+}
+
+async function waitForText(file: string, text: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (existsSync(file) && (await readFile(file, 'utf8')).includes(text)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for "${text}" in ${file}`);
+}
+
+describe('opencdc bin', () => {
+  beforeAll(() => {
+    if (!existsSync(bin)) throw new Error(`build first: pnpm tsc -b packages/cli (${bin} missing)`);
+  });
+
+  it('SIGTERM: finishes the write in flight, acks it, saves state, exits 0; a restart resumes after it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opencdc-bin-'));
+    await writeFile(join(dir, 'fake.mjs'), plugin);
+    const log = join(dir, 'events.log');
+    await writeFile(join(dir, 'p.yaml'), pipeline(log, 200));
+    const run = start(['run', 'p.yaml', '--state-dir', 'state', '--batch-size', '50'], dir);
+    await waitForText(log, 'wrote 99');
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    const wrote = lines.filter((l) => l.startsWith('wrote ')).map((l) => Number(l.slice(6)));
+    const acked = lines.filter((l) => l.startsWith('ack ')).map((l) => Number(l.slice(4)));
+    expect(acked).toEqual(wrote); // every finished write acked, in order, nothing else
+    expect(lines[lines.length - 1]).toBe('teardown');
+    const state = JSON.parse(await readFile(join(dir, 'state', 'fake.json'), 'utf8')) as {
+      position: string;
+    };
+    const last = wrote[wrote.length - 1]!;
+    expect(Buffer.from(state.position, 'base64').toString()).toBe(String(last));
+
+    const again = start(['run', 'p.yaml', '--state-dir', 'state'], dir);
+    await waitForText(log, `open ${last + 1}`);
+    again.child.kill('SIGINT');
+    expect(await again.exit).toBe(0);
+  });
+
+  it('a second signal exits at once with 130', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opencdc-bin-'));
+    await writeFile(join(dir, 'fake.mjs'), plugin);
+    const log = join(dir, 'events.log');
+    await writeFile(join(dir, 'p.yaml'), pipeline(log, 5_000));
+    const run = start(['run', 'p.yaml', '--state-dir', 'state'], dir);
+    await waitForText(log, 'open 0');
+    await new Promise((r) => setTimeout(r, 300)); // a write is in flight (5 s)
+    run.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 200));
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(130);
+  });
+
+  it('bad files: exit 2 with file:line:col, before anything runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opencdc-bin-'));
+    await writeFile(
+      join(dir, 'bad.yaml'),
+      'version: "2.2"\npipelines:\n  - id: x\n    connectors:\n      - { id: s, type: source, plugin: builtin:nosuch }\n      - { id: d, type: destination, plugin: builtin:log, settings: { level: loud } }\n',
+    );
+    const v = start(['validate', 'bad.yaml'], dir);
+    expect(await v.exit).toBe(2);
+    expect(v.output()).toContain('bad.yaml:5:40: unknown plugin "builtin:nosuch"');
+    expect(v.output()).toMatch(
+      /bad\.yaml:6:9: connector "x:d" \(builtin:log\): parameter "level" = "loud"/,
+    );
+    const r = start(['run', 'bad.yaml'], dir);
+    expect(await r.exit).toBe(2);
+    await writeFile(
+      join(dir, 'env.yaml'),
+      'version: "2.2"\npipelines:\n  - id: x\n    connectors:\n      - { id: s, type: source, plugin: builtin:generator, settings: { url: "${NOPE_NOT_SET}" } }\n',
+    );
+    const e = start(['validate', 'env.yaml'], dir);
+    expect(await e.exit).toBe(2);
+    expect(e.output()).toContain('env.yaml:5:76: environment variable "NOPE_NOT_SET" is not set');
+  });
+});
