@@ -124,6 +124,7 @@ describe('opencdc bin', () => {
     expect(await r.exit).toBe(2);
     await writeFile(
       join(dir, 'env.yaml'),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} syntax of pipeline files
       'version: "2.2"\npipelines:\n  - id: x\n    connectors:\n      - { id: s, type: source, plugin: builtin:generator, settings: { url: "${NOPE_NOT_SET}" } }\n',
     );
     const e = start(['validate', 'env.yaml'], dir);
