@@ -50,6 +50,10 @@ describe('a broken connector fails the suite', () => {
     ]);
   });
 
+  it('duplicates on redelivery: the idempotent-writes test fails', async () => {
+    expect(await failures('duplicates')).toEqual(['destination: idempotent writes']);
+  });
+
   it('missing descriptions: the specification test fails', async () => {
     expect(await failures('descriptions')).toEqual([
       'specification: parameters have valid names, types and descriptions',
@@ -63,7 +67,7 @@ describe('a broken connector fails the suite', () => {
   it('every check of a full-featured connector runs (nothing skipped)', () => {
     const checks = acceptanceChecks({ connector: memoryConnector(), ...configs });
     expect(checks.filter((c) => c.skip !== undefined)).toEqual([]);
-    expect(checks.length).toBeGreaterThanOrEqual(15);
+    expect(checks.length).toBeGreaterThanOrEqual(17);
   });
 
   it('a source-only connector skips destination checks with a reason', () => {

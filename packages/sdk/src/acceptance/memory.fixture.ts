@@ -20,7 +20,12 @@ interface Entry {
 class Store {
   readonly log: Entry[] = [];
   private waiters = new Set<() => void>();
+  private keys = new Set<string>();
+  has(collection: string, key: string): boolean {
+    return this.keys.has(`${collection}\u0000${key}`);
+  }
   append(collection: string, record: OpenCDCRecord): void {
+    this.keys.add(`${collection}\u0000${JSON.stringify(record.key)}`);
     this.log.push({ seq: this.log.length + 1, collection, record });
     for (const w of this.waiters) w();
     this.waiters.clear();
@@ -49,7 +54,7 @@ export function store(name: string): Store {
   return s;
 }
 
-export type Breakage = 'routing' | 'resume' | 'descriptions' | 'timeout';
+export type Breakage = 'routing' | 'resume' | 'descriptions' | 'timeout' | 'duplicates';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -74,7 +79,7 @@ export function memoryConnector(broken?: Breakage) {
     author: 'opencdc-ts',
     features: {
       source: { multipleCollections: true, cdc: { snapshot: true, resume: true } },
-      destination: { multipleCollections: true },
+      destination: { multipleCollections: true, idempotentWrites: true },
     },
     source: {
       config: sourceConfig,
@@ -132,6 +137,9 @@ export function memoryConnector(broken?: Breakage) {
             for (const r of records) {
               // Broken: everything lands in the first record's collection.
               const to = broken === 'routing' ? router.route(records[0]!) : router.route(r);
+              // Upsert by key: an identical key in the same collection is not written twice.
+              const key = JSON.stringify(r.key);
+              if (broken !== 'duplicates' && s.has(to, key)) continue;
               s.append(to, r);
             }
           },

@@ -29,7 +29,7 @@ describe('README generation', () => {
     expect(s.endsWith(README_END)).toBe(true);
     expect(s).toContain('- Source, multiple collections: yes');
     expect(s).toContain('- Source, CDC: yes (snapshot: yes, resume: yes)');
-    expect(s).toContain('- Destination, idempotent writes: no');
+    expect(s).toContain('- Destination, idempotent writes: yes');
     expect(s).toContain('| `url` | string |  | yes |  | Connection URL. Second line \\| pipe. |');
     expect(s).toContain('| `mode` | string | `initial` |  | one of: `initial`, `never` | Mode. |');
     expect(s).toContain('| `size` | int | `5` |  | > 0; < 10 | Size. |');
