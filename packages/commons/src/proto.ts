@@ -8,6 +8,7 @@ import {
   RecordSchema,
 } from './gen/opencdc/v1/opencdc_pb.js';
 import { Metadata } from './metadata.js';
+import { readRecord, writeRecord } from './proto-wire.js';
 import { type Data, OPERATIONS, type OpenCDCRecord, type Operation } from './record.js';
 
 const TO_ENUM: { readonly [op in Operation]: OperationEnum } = {
@@ -95,13 +96,74 @@ function fromDataMessage(data: DataMessage | undefined): Data | null {
  * the same mapping upstream's `structpb` applies.
  */
 export function toProto(record: OpenCDCRecord): Uint8Array {
-  const operation = TO_ENUM[record.operation];
-  if (operation === undefined) {
+  return writeRecord({
+    position: record.position,
+    operation: toEnum(record.operation),
+    metadata: record.metadata,
+    key: record.key,
+    before: record.payload.before,
+    after: record.payload.after,
+  });
+}
+
+function toEnum(operation: Operation): OperationEnum {
+  const value = TO_ENUM[operation];
+  if (value === undefined) {
     throw new EncodeError(
       'operation',
-      `unknown operation ${JSON.stringify(record.operation)}: expected one of ${OPERATIONS.join(', ')}`,
+      `unknown operation ${JSON.stringify(operation)}: expected one of ${OPERATIONS.join(', ')}`,
     );
   }
+  return value;
+}
+
+function toOperation(value: number): Operation {
+  const operation = FROM_ENUM[value];
+  if (operation === undefined) {
+    throw new DecodeError(
+      'UNKNOWN_OPERATION',
+      'operation',
+      `unknown operation ${value} (${OperationEnum[value] ?? 'not in opencdc.v1.Operation'}): expected 1-4 (create, update, delete, snapshot)`,
+    );
+  }
+  return operation;
+}
+
+function malformed(e: unknown): DecodeError {
+  const reason = e instanceof Error ? e.message : String(e);
+  return new DecodeError(
+    'MALFORMED_PROTO',
+    '',
+    `not a protobuf opencdc.v1.Record (${reason}); is the input OpenCDC JSON or truncated?`,
+    { cause: e },
+  );
+}
+
+/**
+ * Decodes protobuf binary (`opencdc.v1.Record`).
+ *
+ * @throws {DecodeError} `MALFORMED_PROTO` when the bytes do not parse, `UNKNOWN_OPERATION` when
+ *   the operation is unspecified or unknown; never returns a partial record.
+ */
+export function fromProto(bytes: Uint8Array): OpenCDCRecord {
+  let wire: ReturnType<typeof readRecord>;
+  try {
+    wire = readRecord(bytes);
+  } catch (e) {
+    throw malformed(e);
+  }
+  return {
+    position: wire.position,
+    operation: toOperation(wire.operation),
+    metadata: wire.metadata,
+    key: wire.key,
+    payload: { before: wire.before, after: wire.after },
+  };
+}
+
+/** {@link toProto} through @bufbuild/protobuf's reflective codec: the reference for the tests. */
+export function toProtoReflect(record: OpenCDCRecord): Uint8Array {
+  const operation = toEnum(record.operation);
   const message = create(RecordSchema, {
     position: record.position,
     operation,
@@ -115,36 +177,17 @@ export function toProto(record: OpenCDCRecord): Uint8Array {
   return toBinary(RecordSchema, message);
 }
 
-/**
- * Decodes protobuf binary (`opencdc.v1.Record`).
- *
- * @throws {DecodeError} `MALFORMED_PROTO` when the bytes do not parse, `UNKNOWN_OPERATION` when
- *   the operation is unspecified or unknown; never returns a partial record.
- */
-export function fromProto(bytes: Uint8Array): OpenCDCRecord {
+/** {@link fromProto} through @bufbuild/protobuf's reflective codec: the reference for the tests. */
+export function fromProtoReflect(bytes: Uint8Array): OpenCDCRecord {
   let message: ReturnType<typeof fromBinary<typeof RecordSchema>>;
   try {
     message = fromBinary(RecordSchema, bytes);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new DecodeError(
-      'MALFORMED_PROTO',
-      '',
-      `not a protobuf opencdc.v1.Record (${reason}); is the input OpenCDC JSON or truncated?`,
-      { cause: e },
-    );
-  }
-  const operation = FROM_ENUM[message.operation];
-  if (operation === undefined) {
-    throw new DecodeError(
-      'UNKNOWN_OPERATION',
-      'operation',
-      `unknown operation ${message.operation} (${OperationEnum[message.operation] ?? 'not in opencdc.v1.Operation'}): expected 1-4 (create, update, delete, snapshot)`,
-    );
+    throw malformed(e);
   }
   return {
     position: message.position,
-    operation,
+    operation: toOperation(message.operation),
     metadata: new Metadata(Object.entries(message.metadata)),
     key: fromDataMessage(message.key),
     payload: {
