@@ -2,6 +2,7 @@
 // `source/` and `destination/` are independent modules; this file only assembles the connector.
 import { defineConnector } from '@opencdc-ts/sdk';
 import { destinationFeatures, destinationSide } from './destination/index.js';
+import { sourceFeatures, sourceSide } from './source/index.js';
 
 export {
   type DestinationSettings,
@@ -10,17 +11,25 @@ export {
   PostgresDestination,
   type PostgresDestinationConfig,
   postgresIdentifier,
-  TOAST_UNCHANGED_KEY,
 } from './destination/index.js';
+export {
+  PostgresSource,
+  type SourceConfig,
+  sourceConfig,
+  sourceSide,
+  TOAST_UNCHANGED_KEY,
+} from './source/index.js';
 
 export const connector = defineConnector({
   name: 'postgres',
-  summary: 'PostgreSQL destination: routed, set-based upserts and deletes in source order.',
+  summary:
+    'PostgreSQL source (snapshot + logical replication CDC over many tables) and destination (routed, set-based upserts and deletes in source order).',
   description:
-    'Writes records of many collections into many tables, one transaction per batch, keeping the order of the source across tables; optional table creation, schema evolution and a checkpoint table.',
+    'The source snapshots and then streams changes of many tables (any schema, composite keys) through one replication slot, emitting each table as its own collection. The destination writes records of many collections into many tables, one transaction per batch, keeping the order of the source across tables; optional table creation, schema evolution and a checkpoint table.',
   version: '0.1.0',
   author: 'opencdc-ts',
-  features: { destination: destinationFeatures },
+  features: { source: sourceFeatures, destination: destinationFeatures },
+  source: sourceSide,
   destination: destinationSide,
 });
 

@@ -1,5 +1,7 @@
 import { RecordError } from '@opencdc-ts/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOAST_UNCHANGED_KEY as DESTINATION_TOAST_KEY } from '../src/destination/planner.js';
+import { TOAST_UNCHANGED_KEY as SOURCE_TOAST_KEY } from '../src/source/index.js';
 import { failure, type Harness, harness, rec } from './destination-helpers.js';
 
 let h: Harness;
@@ -184,6 +186,44 @@ describe('postgres destination: order and transactions', () => {
   });
 });
 
+describe('postgres destination: large runs (COPY staging)', () => {
+  it('stages big runs, escapes COPY text, finds the failing record inside a big run', async () => {
+    await h.db.query(
+      'CREATE TABLE big (id int PRIMARY KEY, v text, n int CHECK (n <> 777), other text)',
+    );
+    await h.db.query('CREATE TABLE big_narrow (id int PRIMARY KEY, v text)');
+    const d = await h.open();
+    const nasty = 'tab\there\nnewline\r\\ backslash \\N "quote" \'q\' ,;';
+    const batch = [];
+    for (let i = 0; i < 500; i++)
+      batch.push(
+        rec(
+          'big',
+          'create',
+          { id: i },
+          { id: i, v: i % 7 === 0 ? nasty : `v${i}`, n: i, other: i % 2 ? null : 'x' },
+        ),
+      );
+    for (let i = 0; i < 100; i++)
+      batch.push(rec('big_narrow', 'create', { id: i }, { id: i, v: `w${i}` }));
+    // Same table again after another table: a second staged run in the same transaction.
+    for (let i = 500; i < 600; i++)
+      batch.push(rec('big', 'create', { id: i }, { id: i, v: `v${i}`, n: i, other: 'y' }));
+    await d.write(batch);
+    expect(await h.rows('SELECT count(*)::int AS n FROM big')).toEqual([{ n: 600 }]);
+    expect(await h.rows('SELECT v FROM big WHERE id = 7')).toEqual([{ v: nasty }]);
+    expect(await h.rows('SELECT other FROM big WHERE id = 1')).toEqual([{ other: null }]);
+
+    const again = [];
+    for (let i = 700; i < 900; i++)
+      again.push(rec('big', 'create', { id: i }, { id: i, v: 'u', n: i, other: 'z' }));
+    const e = await failure(() => d.write(again));
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.index).toBe(77);
+    expect(await h.rows('SELECT count(*)::int AS n FROM big WHERE id >= 700')).toEqual([{ n: 77 }]);
+  });
+});
+
 describe('postgres destination: operations', () => {
   it('upserts, updates, deletes and applies key changes', async () => {
     await h.db.query('CREATE TABLE ops (id int PRIMARY KEY, name text, n int)');
@@ -212,6 +252,8 @@ describe('postgres destination: operations', () => {
   });
 
   it('leaves unchanged TOAST columns untouched', async () => {
+    // The source marks them under the same key the destination honours.
+    expect(DESTINATION_TOAST_KEY).toBe(SOURCE_TOAST_KEY);
     await h.db.query('CREATE TABLE docs (id int PRIMARY KEY, body text, title text)');
     const d = await h.open();
     const big = 'x'.repeat(10_000);

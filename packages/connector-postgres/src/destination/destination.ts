@@ -12,6 +12,7 @@ import { Checkpoint } from './checkpoint.js';
 import { classify, describe } from './errors.js';
 import { parseTableName, type TableName, tableKey } from './identifiers.js';
 import type { PlannerOptions } from './planner.js';
+import { Staging } from './staging.js';
 import { writeBatch } from './writer.js';
 
 /** The parsed destination configuration (see `config.ts` for the parameters). */
@@ -35,6 +36,7 @@ export interface PostgresDestinationConfig {
 
 export class PostgresDestination implements Destination {
   readonly #cache = new TableCache();
+  readonly #staging = new Staging();
   readonly #checkpoint: Checkpoint | undefined;
   readonly #options: PlannerOptions;
   #client: pg.Client | undefined;
@@ -85,7 +87,17 @@ export class PostgresDestination implements Destination {
     }
     if (write.length === 0) return;
     try {
-      await writeBatch(client, this.#cache, this.#options, this.#checkpoint, records, write);
+      await writeBatch(
+        {
+          client,
+          cache: this.#cache,
+          staging: this.#staging,
+          options: this.#options,
+          checkpoint: this.#checkpoint,
+        },
+        records,
+        write,
+      );
     } catch (err) {
       if (err instanceof RecordError) throw err;
       if (this.#checkpoint) this.#checkpoint.progress = progress;
@@ -132,6 +144,7 @@ export class PostgresDestination implements Destination {
     const c = this.#client;
     this.#client = undefined;
     this.#cache.clear();
+    this.#staging.clear();
     c?.end().catch(() => {});
   }
 }

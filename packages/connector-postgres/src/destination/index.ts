@@ -11,7 +11,6 @@ import { postgresIdentifier } from './identifiers.js';
 export { type DestinationSettings, destinationConfig } from './config.js';
 export { PostgresDestination, type PostgresDestinationConfig } from './destination.js';
 export { postgresIdentifier } from './identifiers.js';
-export { TOAST_UNCHANGED_KEY } from './planner.js';
 
 /** Glob (`public.*`, `audit_*`) to an anchored pattern; plain names stay exact names. */
 function allowEntry(entry: string): string | RegExp {
@@ -20,7 +19,12 @@ function allowEntry(entry: string): string | RegExp {
   return new RegExp(`^${body}$`);
 }
 
-export const destinationFeatures: DestinationFeatures = { multipleCollections: true };
+// Idempotent: create/update/snapshot are upserts by key and deletes by key (records without a key
+// into a table without a key are plain inserts: see the README).
+export const destinationFeatures: DestinationFeatures = {
+  multipleCollections: true,
+  idempotentWrites: true,
+};
 
 /** The Postgres destination side: routed, set-based upserts and deletes in source order. */
 export const destinationSide: ConnectorSide<DestinationSettings, Destination> = {

@@ -4,7 +4,7 @@ import { loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
 import { classify } from './errors.js';
 import { identifierProblem, parseTableName, type TableName, tableKey } from './identifiers.js';
-import { type Row, type Statement, signature } from './statements.js';
+import { type Row, type Statement, sameShape } from './statements.js';
 import { asObject, toText } from './values.js';
 
 /**
@@ -56,6 +56,18 @@ export class Planner {
     private readonly opts: PlannerOptions,
   ) {}
 
+  /** Parsed routes: a batch usually has few distinct routes, parse each once. */
+  private readonly names = new Map<string, TableName | string>();
+
+  private parse(route: string): TableName | string {
+    let name = this.names.get(route);
+    if (name === undefined) {
+      name = parseTableName(route);
+      this.names.set(route, name);
+    }
+    return name;
+  }
+
   async add(record: OpenCDCRecord, index: number): Promise<void> {
     let route: string;
     try {
@@ -63,7 +75,7 @@ export class Planner {
     } catch (err) {
       throw new RecordProblem((err as Error).message, { cause: err });
     }
-    const name = parseTableName(route);
+    const name = this.parse(route);
     if (typeof name === 'string') throw new RecordProblem(`invalid table route: ${name}`);
 
     const key = asObject(record.key);
@@ -89,9 +101,12 @@ export class Planner {
     if (typeof after === 'string') throw new RecordProblem(`payload.after: ${after}`);
     if (after === null) throw new RecordProblem(`${record.operation} record without payload.after`);
     // The key's fields win over the payload's (they identify the row).
-    const row: StructuredData = recordKey ? { ...after, ...recordKey } : after;
     const unchanged = record.operation === 'update' ? toastUnchanged(record) : undefined;
-    if (unchanged) for (const c of unchanged) delete row[c];
+    let row: StructuredData = after;
+    if ((recordKey && !containsKey(after, recordKey)) || unchanged) {
+      row = recordKey ? { ...after, ...recordKey } : { ...after };
+      if (unchanged) for (const c of unchanged) delete row[c];
+    }
 
     let table = await this.table(name, row, recordKey, true);
     table = await this.evolve(table, row);
@@ -184,11 +199,11 @@ export class Planner {
   private push(s: Statement, _index: number): void {
     const last = this.units.at(-1);
     const prev = last?.open ? last.statements[0] : undefined;
-    if (last && prev && prev.rows.length < this.opts.maxRows && signature(prev) === signature(s)) {
+    if (last && prev && prev.rows.length < this.opts.maxRows && sameShape(prev, s)) {
       const row = s.rows[0]!;
       if (s.kind === 'upsert') {
         // Two rows with one key in one INSERT ... ON CONFLICT fail; the later one wins anyway.
-        const k = JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
+        const k = conflictKey(s, row);
         last.seen ??= new Map();
         const at = last.seen.get(k);
         if (at !== undefined) {
@@ -293,6 +308,12 @@ export class Planner {
   }
 }
 
+/** Whether the payload already holds the key's values (the usual case: no copy needed). */
+function containsKey(after: StructuredData, key: StructuredData): boolean {
+  for (const k in key) if (after[k] !== key[k]) return false;
+  return true;
+}
+
 function checkColumns(columns: readonly string[]): void {
   for (const c of columns) {
     const problem = identifierProblem(c);
@@ -302,6 +323,11 @@ function checkColumns(columns: readonly string[]): void {
 
 function kindOf(table: TableInfo, column: string) {
   return table.columns.get(column)?.kind ?? 'other';
+}
+
+function conflictKey(s: Statement, row: Row): string {
+  if (s.conflict.length === 1) return String(row.values[s.columns.indexOf(s.conflict[0]!)]);
+  return JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

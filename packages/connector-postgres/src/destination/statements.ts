@@ -1,5 +1,6 @@
 import type { TableInfo } from './catalog.js';
 import { quote } from './identifiers.js';
+import { onConflict } from './staging.js';
 
 export type StatementKind = 'upsert' | 'insert' | 'delete';
 
@@ -26,8 +27,21 @@ export interface Statement {
   rows: Row[];
 }
 
-export function signature(s: Omit<Statement, 'rows'>): string {
-  return JSON.stringify([s.kind, s.table.sql, s.columns, s.conflict, s.update]);
+/** Same table, operation and columns: the rows can share one statement. */
+export function sameShape(a: Statement, b: Statement): boolean {
+  return (
+    a.kind === b.kind &&
+    a.table === b.table &&
+    sameList(a.columns, b.columns) &&
+    sameList(a.conflict, b.conflict) &&
+    sameList(a.update, b.update)
+  );
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface Query {
@@ -47,12 +61,6 @@ export function toQuery(s: Statement, rows: readonly Row[]): Query {
   }
   const select = cols.map((c, j) => `u.${c}::${types[j]}`).join(', ');
   let text = `INSERT INTO ${s.table.sql} (${cols.join(', ')}) SELECT ${select} FROM ${unnest}`;
-  if (s.kind === 'upsert') {
-    const target = s.conflict.map(quote).join(', ');
-    text +=
-      s.update.length === 0
-        ? ` ON CONFLICT (${target}) DO NOTHING`
-        : ` ON CONFLICT (${target}) DO UPDATE SET ${s.update.map((c) => `${quote(c)} = EXCLUDED.${quote(c)}`).join(', ')}`;
-  }
+  if (s.kind === 'upsert') text += onConflict(s);
   return { text, values };
 }

@@ -5,6 +5,7 @@ import type { TableCache } from './catalog.js';
 import type { Checkpoint } from './checkpoint.js';
 import { classify, describe } from './errors.js';
 import { Planner, type PlannerOptions, RecordProblem, type Unit } from './planner.js';
+import { STAGING_THRESHOLD, type Staging } from './staging.js';
 import { type Row, type Statement, toQuery } from './statements.js';
 
 /** A record failed: records before `index` may be committed, the record and the rest not. */
@@ -25,31 +26,35 @@ class RetryCarefully extends Error {}
  * savepoint; a failing unit is re-run record by record (each under its own savepoint) to find
  * the first bad record. Everything before it is committed, then `RecordError(index)` is thrown.
  */
+/** What a write needs: one connection and the caches that live as long as it. */
+export interface Session {
+  client: pg.ClientBase;
+  cache: TableCache;
+  staging: Staging;
+  options: PlannerOptions;
+  checkpoint: Checkpoint | undefined;
+}
+
 export async function writeBatch(
-  client: pg.ClientBase,
-  cache: TableCache,
-  options: PlannerOptions,
-  checkpoint: Checkpoint | undefined,
+  session: Session,
   records: readonly OpenCDCRecord[],
   indexes: readonly number[],
 ): Promise<void> {
   try {
-    await attempt(client, cache, options, checkpoint, records, indexes, false);
+    await attempt(session, records, indexes, false);
   } catch (err) {
     if (!(err instanceof RetryCarefully)) throw err;
-    await attempt(client, cache, options, checkpoint, records, indexes, true);
+    await attempt(session, records, indexes, true);
   }
 }
 
 async function attempt(
-  client: pg.ClientBase,
-  cache: TableCache,
-  options: PlannerOptions,
-  checkpoint: Checkpoint | undefined,
+  session: Session,
   records: readonly OpenCDCRecord[],
   indexes: readonly number[],
   careful: boolean,
 ): Promise<void> {
+  const { client, cache, options, checkpoint } = session;
   await client.query('BEGIN');
   let failure: Failure | undefined;
   try {
@@ -69,14 +74,14 @@ async function attempt(
       const unit = planner.units[u]!;
       if (!careful) {
         try {
-          for (const s of unit.statements) await run(client, s, s.rows);
+          for (const s of unit.statements) await run(session, s, s.rows);
         } catch (err) {
           if (classify(err) === 'transient') throw err;
           throw new RetryCarefully(describe(err), { cause: err });
         }
         continue;
       }
-      const failed = await runCarefully(client, unit, u);
+      const failed = await runCarefully(session, unit, u);
       if (failed) {
         failure = failed;
         break;
@@ -88,6 +93,7 @@ async function attempt(
     checkpoint?.committed(next);
   } catch (err) {
     cache.clear();
+    session.staging.clear();
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   }
@@ -98,19 +104,20 @@ async function attempt(
   }
 }
 
-async function run(client: pg.ClientBase, s: Statement, rows: readonly Row[]): Promise<void> {
+async function run(session: Session, s: Statement, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  await client.query(toQuery(s, rows));
+  if (s.kind !== 'delete' && rows.length >= STAGING_THRESHOLD) {
+    await session.staging.run(session.client, s, rows);
+    return;
+  }
+  await session.client.query(toQuery(s, rows));
 }
 
-async function runCarefully(
-  client: pg.ClientBase,
-  unit: Unit,
-  u: number,
-): Promise<Failure | undefined> {
+async function runCarefully(session: Session, unit: Unit, u: number): Promise<Failure | undefined> {
+  const { client } = session;
   await client.query(`SAVEPOINT opencdc_unit_${u}`);
   try {
-    for (const s of unit.statements) await run(client, s, s.rows);
+    for (const s of unit.statements) await run(session, s, s.rows);
     await client.query(`RELEASE SAVEPOINT opencdc_unit_${u}`);
     return undefined;
   } catch (err) {
@@ -130,7 +137,7 @@ async function runCarefully(
   for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
     await client.query('SAVEPOINT opencdc_record');
     try {
-      for (const { s, row } of byIndex.get(index)!) await run(client, s, [row]);
+      for (const { s, row } of byIndex.get(index)!) await run(session, s, [row]);
       await client.query('RELEASE SAVEPOINT opencdc_record');
     } catch (err) {
       if (classify(err) === 'transient') throw err;

@@ -1,0 +1,158 @@
+/**
+ * Destination benchmark: upserts N records spread over 10 tables through the destination, then
+ * (same run, same rows, same tables, emptied) a plain COPY: the physical limit of the server.
+ *
+ *   pnpm --filter @opencdc-ts/connector-postgres bench            (N = 200000)
+ *   BENCH_RECORDS=500000 BENCH_RUN=100 PG_URL=postgres://... pnpm ... bench
+ *
+ * Workload: rows of ~150 bytes (7 columns: bigint key, text, text, numeric, timestamptz, bool,
+ * jsonb) arrive in runs of BENCH_RUN consecutive records per table (like a source emitting
+ * transactions), `write()` batches of BENCH_BATCH records. MB/s counts the records' payload as
+ * JSON. Phases: insert (empty tables), update (same keys again), COPY (TRUNCATE, then one COPY
+ * per table).
+ */
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
+import { createTestDatabase, startPostgres } from '@opencdc-ts/testing';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { connector } from '../src/index.js';
+
+const N = Number(process.env.BENCH_RECORDS ?? 200_000);
+const RUN = Number(process.env.BENCH_RUN ?? 500);
+const BATCH = Number(process.env.BENCH_BATCH ?? 10_000);
+const TABLES = 10;
+
+interface Row {
+  id: number;
+  name: string;
+  email: string;
+  amount: string;
+  created_at: string;
+  active: boolean;
+  attrs: { tier: string; n: number };
+}
+
+function makeRows(version: number): { records: OpenCDCRecord[]; rows: Row[][]; bytes: number } {
+  const rows: Row[][] = Array.from({ length: TABLES }, () => []);
+  const records: OpenCDCRecord[] = [];
+  let bytes = 0;
+  const perTable = new Array<number>(TABLES).fill(0);
+  for (let i = 0; i < N; i++) {
+    const t = Math.floor(i / RUN) % TABLES;
+    const id = perTable[t]!++;
+    const row: Row = {
+      id,
+      name: `user ${id} v${version}`,
+      email: `user${id}@example.com`,
+      amount: (((id * 7919) % 100000) / 100).toFixed(2),
+      created_at: new Date(1_700_000_000_000 + id * 1000).toISOString(),
+      active: id % 3 !== 0,
+      attrs: { tier: ['gold', 'silver', 'bronze'][id % 3]!, n: version },
+    };
+    rows[t]!.push(row);
+    const after = row as unknown as OpenCDCRecord['payload']['after'];
+    bytes += JSON.stringify(row).length;
+    records.push({
+      position: new TextEncoder().encode(`${version}:${i}`),
+      operation: version === 1 ? 'create' : 'update',
+      metadata: new Metadata([['opencdc.collection', `bench_t${t}`]]),
+      key: { id },
+      payload: { before: null, after },
+    });
+  }
+  return { records, rows, bytes };
+}
+
+function copyText(rows: readonly Row[]): string {
+  // Values are plain (no tabs, backslashes or newlines), so text format needs no escaping.
+  return rows
+    .map(
+      (r) =>
+        `${r.id}\t${r.name}\t${r.email}\t${r.amount}\t${r.created_at}\t${r.active ? 't' : 'f'}\t${JSON.stringify(r.attrs)}\n`,
+    )
+    .join('');
+}
+
+function report(label: string, records: number, bytes: number, ms: number): number {
+  const rps = records / (ms / 1000);
+  console.log(
+    `${label.padEnd(28)} ${records} rows in ${(ms / 1000).toFixed(2)} s: ${Math.round(rps).toLocaleString('en-US')} rows/s, ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s`,
+  );
+  return rps;
+}
+
+async function main(): Promise<void> {
+  const service = process.env.PG_URL ? undefined : await startPostgres();
+  const server = process.env.PG_URL ?? service!.url;
+  const url = await createTestDatabase(server, 'bench_dest');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (let t = 0; t < TABLES; t++) {
+      await admin.query(
+        `CREATE TABLE bench_t${t} (id bigint PRIMARY KEY, name text, email text, amount numeric(12,2), created_at timestamptz, active boolean, attrs jsonb)`,
+      );
+    }
+    console.log(
+      `workload: ${N} records over ${TABLES} tables, runs of ${RUN}, batches of ${BATCH}`,
+    );
+    const side = connector.destination!;
+    const dest = side.create(side.config.parse({ url }), {
+      connectorId: 'bench',
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    await dest.open();
+
+    const inserts = makeRows(1);
+    let start = performance.now();
+    for (let i = 0; i < N; i += BATCH) await dest.write(inserts.records.slice(i, i + BATCH));
+    const insertRps = report(
+      'destination upsert (insert)',
+      N,
+      inserts.bytes,
+      performance.now() - start,
+    );
+
+    const updates = makeRows(2);
+    start = performance.now();
+    for (let i = 0; i < N; i += BATCH) await dest.write(updates.records.slice(i, i + BATCH));
+    const updateRps = report(
+      'destination upsert (update)',
+      N,
+      updates.bytes,
+      performance.now() - start,
+    );
+    await dest.teardown();
+
+    for (let t = 0; t < TABLES; t++) await admin.query(`TRUNCATE bench_t${t}`);
+    start = performance.now();
+    for (let t = 0; t < TABLES; t++) {
+      const stream = admin.query(
+        copyFrom(
+          `COPY bench_t${t} (id, name, email, amount, created_at, active, attrs) FROM STDIN`,
+        ),
+      );
+      await pipeline(Readable.from([copyText(inserts.rows[t]!)]), stream);
+    }
+    const copyRps = report(
+      'plain COPY (physical limit)',
+      N,
+      inserts.bytes,
+      performance.now() - start,
+    );
+    console.log(
+      `ratio to COPY: insert ${(insertRps / copyRps).toFixed(2)}x, update ${(updateRps / copyRps).toFixed(2)}x`,
+    );
+  } finally {
+    await admin.end();
+    await service?.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
