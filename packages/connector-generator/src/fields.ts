@@ -33,6 +33,27 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const DAY_MS = 86_400_000;
 const HOUR_NS = 3_600_000_000_000;
 
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+let cachedDay = Number.NaN;
+let cachedPrefix = '';
+
+/** `Date#toISOString` without a Date per call (the date part is cached per day). */
+function isoTime(ms: number): string {
+  const day = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedPrefix = new Date(day).toISOString().slice(0, 11);
+  }
+  let rest = ms - day;
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const sec = Math.floor(rest / 1000);
+  return `${cachedPrefix}${TWO[h]}:${TWO[m]}:${TWO[sec]}.${THREE[rest - sec * 1000]}Z`;
+}
+
 const builtins: { [type: string]: FieldGenerator } = {
   // 0 .. 2^31-1, like upstream's rand.Int31.
   int: (rng) => rng.u32() >>> 1,
@@ -49,7 +70,7 @@ const builtins: { [type: string]: FieldGenerator } = {
     return s;
   },
   // RFC 3339 instant within the day before the run's time base.
-  time: (rng, ctx) => new Date(ctx.timeBaseMs - rng.below(DAY_MS)).toISOString(),
+  time: (rng, ctx) => isoTime(ctx.timeBaseMs - rng.below(DAY_MS)),
   bool: (rng) => (rng.u32() & 1) === 1,
   // Nanoseconds (Go's time.Duration JSON form), under one hour.
   duration: (rng) => Math.floor(rng.next() * HOUR_NS),

@@ -6,6 +6,7 @@ import {
   type StructuredData,
   type StructuredValue,
 } from '@opencdc-ts/commons';
+import { BytePool } from './bytes.js';
 import { type CompiledField, compileField, type FieldContext } from './fields.js';
 import type { CollectionConfig, GeneratorConfig } from './model.js';
 import { Rng } from './prng.js';
@@ -14,8 +15,6 @@ import { Rng } from './prng.js';
 export const SEEDED_EPOCH_MS = Date.UTC(2024, 0, 1);
 /** Virtual spacing of records when no rate applies (only shows in seeded `opencdc.createdAt`). */
 const UNLIMITED_SPACING_S = 0.001;
-
-const encoder = new TextEncoder();
 
 /** Where the generator is: enough to produce record `seq` next, and nothing per key. */
 export interface GeneratorState {
@@ -91,6 +90,7 @@ export class RecordGenerator {
   private readonly compiled: Compiled[];
   private readonly rng = new Rng();
   private readonly keyRng = new Rng();
+  private readonly bytes = new BytePool();
   private readonly ctx: FieldContext;
 
   constructor(
@@ -232,7 +232,7 @@ export class RecordGenerator {
     if (format === 'structured') {
       recordKey = { id: key };
     } else {
-      recordKey = encoder.encode(String(key));
+      recordKey = this.bytes.ascii(String(key));
       if (format === 'file') {
         const file = coll.config.file ?? new Uint8Array();
         b = before && file;
@@ -252,7 +252,7 @@ export class RecordGenerator {
   }
 
   private encode(coll: Compiled, data: StructuredData): Uint8Array {
-    return encoder.encode(coll.hasFaker ? JSON.stringify(data, bigintSafe) : JSON.stringify(data));
+    return this.bytes.utf8(coll.hasFaker ? JSON.stringify(data, bigintSafe) : JSON.stringify(data));
   }
 
   private values(coll: Compiled, rng: Rng): StructuredData {
@@ -279,7 +279,7 @@ export class RecordGenerator {
       if (i > 0) json += ',';
       json += `${this.compiled[i]!.positionKey}:[${counts[i]},${created[i]}]`;
     }
-    return encoder.encode(`${json}}}`);
+    return this.bytes.ascii(`${json}}}`);
   }
 }
 
