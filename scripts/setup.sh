@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh Debian machine with Node and a JDK:
-# pnpm, workspace dependencies, the PostgreSQL server (system package), a build, and the
-# Apache Kafka jars (Maven). Idempotent: a second run only checks.
+# Installs everything the project needs on a fresh Debian/Ubuntu machine with Node (no Docker):
+# pnpm, workspace dependencies, the PostgreSQL server, a JRE and Maven (system packages, when
+# running as root), a build, and the Apache Kafka broker jars (Maven Central, cached in .cache/).
+# Idempotent: a second run only checks.
+#
+# Environment: PG_URL / KAFKA_BROKERS / KAFKA_BROKERS_39 point the tests at existing services
+# (then the matching prerequisites are not required); SKIP_SYSTEM_PACKAGES=1 never runs apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,31 +22,52 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
   npm install -g --silent "pnpm@$PNPM_VERSION" >/dev/null || die "could not install pnpm with npm"
 fi
 
-# PostgreSQL server binaries (initdb, pg_ctl) from the system package manager.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing the postgresql package (apt-get)"
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib >/dev/null
+# --- System prerequisites -------------------------------------------------------------------
+have_pg() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; }
+java_major() {
+  # "17.0.15" / "21" / "1.8.0_392" -> 17 / 21 / 8
+  java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' \
+    | sed 's/^1\.//' | head -n1
+}
+have_java() { command -v java >/dev/null 2>&1 && [ "$(java_major || echo 0)" -ge 17 ] 2>/dev/null; }
+need_kafka() { [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${KAFKA_BROKERS_39:-}" ]; }
+
+missing=()
+[ -n "${PG_URL:-}" ] || have_pg || missing+=(postgresql postgresql-contrib)
+if need_kafka; then
+  # Maven depends on a JRE; name one explicitly for when Maven is already there without Java 17+.
+  have_java || missing+=(default-jre-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "${SKIP_SYSTEM_PACKAGES:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing system packages (apt-get): ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null || die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || die "apt-get install ${missing[*]} failed"
   else
-    die "PostgreSQL server binaries not found: install the 'postgresql' package (sudo apt-get install postgresql)"
+    die "missing system packages: ${missing[*]}. Install them (sudo apt-get install ${missing[*]}),
+  or point the tests at existing services with PG_URL (wal_level=logical), KAFKA_BROKERS (Kafka 4.x)
+  and KAFKA_BROKERS_39 (Kafka 3.9.x)."
   fi
 fi
-command -v java >/dev/null 2>&1 || die "Java (JDK 17+) not found: install a JDK (apt-get install openjdk-17-jdk-headless)"
-command -v mvn >/dev/null 2>&1 || {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
-  else
-    die "Maven not found: install the 'maven' package"
-  fi
-}
+[ -n "${PG_URL:-}" ] || have_pg \
+  || die "PostgreSQL server binaries (initdb, pg_ctl) still not found: install the 'postgresql' package"
+if need_kafka; then
+  have_java || die "Java 17+ is required to run the test Kafka brokers (found: $(java -version 2>&1 | head -n1 || echo none)); install openjdk-17-jre-headless or newer"
+  command -v mvn >/dev/null 2>&1 || die "Maven ('mvn') is required to fetch the Kafka jars: install the 'maven' package"
+fi
 
+# --- Workspace --------------------------------------------------------------------------------
 say "installing workspace dependencies"
 pnpm install --frozen-lockfile --reporter=silent
 say "building"
-pnpm -s build >/dev/null
-if [ -f packages/testing/dist/cli.js ]; then
-  say "fetching Apache Kafka jars (Maven; cached)"
-  node packages/testing/dist/cli.js fetch-kafka
+build_log=$(mktemp)
+pnpm -s build >"$build_log" 2>&1 || { tail -n 80 "$build_log"; die "build failed (see above)"; }
+rm -f "$build_log"
+if need_kafka; then
+  say "fetching Apache Kafka jars (Maven Central; cached in .cache/kafka)"
+  node packages/testing/dist/cli.js fetch-kafka || die "could not fetch the Kafka jars (see above)"
 fi
 say "ready"

@@ -180,7 +180,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       resolve();
     });
   });
-  const guard = watchdog(pid!);
+  const guard = watchdog(pid!, { dir });
   const unregister = onExit(() => {
     signal(pid!, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -142,7 +142,8 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
 
   // pg_ctl daemonizes the server: track the postmaster pid for last-resort cleanup.
   const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const guard = watchdog(pid);
+  // SIGQUIT: immediate shutdown, the postmaster takes its backends down with it.
+  const guard = watchdog(pid, { signal: 'QUIT', dir });
   unregister = onExit(() => {
     signal(pid, 'SIGQUIT'); // immediate shutdown, synchronous-safe
     rmSync(dir, { recursive: true, force: true });

@@ -90,12 +90,21 @@ function runCleanups(): void {
 }
 
 /**
- * Starts a tiny shell watchdog that kills `pid` (process group when `group`) if this Node process
- * dies without cleaning up (SIGKILL, OOM): nothing else could stop a detached server then.
+ * Starts a tiny shell watchdog that signals `pid` (then SIGKILLs it) and removes `dir` if this Node
+ * process dies without cleaning up (SIGKILL, OOM): nothing else would stop a daemonized server.
+ * Plain POSIX sh (dash): no `kill --`, numeric pids only.
  */
-export function watchdog(pid: number, group = false): ChildProcess {
-  const target = group ? `-${pid}` : `${pid}`;
-  const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 2; done; kill -9 -- ${target} 2>/dev/null; exit 0`;
+export function watchdog(
+  pid: number,
+  options: { signal?: string; dir?: string } = {},
+): ChildProcess {
+  const sig = options.signal ?? 'KILL';
+  const rm = options.dir ? `; rm -rf '${options.dir.replace(/'/g, `'\\''`)}'` : '';
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; ` +
+    // Only when Node is gone: a server that died on its own keeps its directory (logs).
+    `if ! kill -0 ${process.pid} 2>/dev/null; then ` +
+    `kill -${sig} ${pid} 2>/dev/null && sleep 2; kill -KILL ${pid} 2>/dev/null${rm}; fi; exit 0`;
   const child = spawn('sh', ['-c', script], { stdio: 'ignore', detached: true });
   child.unref();
   return child;
