@@ -51,9 +51,13 @@ export function compileRouter(opts: RouterOptions): Router {
   }
   // One metadata lookup (the default written out, or any single key): skip the closure layer.
   const key = compiled.metadataKey;
-  const render =
-    key !== undefined ? (r: OpenCDCRecord) => r.metadata.get(key) ?? '' : compiled.render;
+  const render = key !== undefined ? metadataLookup(key) : compiled.render;
   return dynamic(opts, shown, render, check);
+}
+
+/** One shared shape for every single-key route, so the default and its spelled-out forms cost the same. */
+function metadataLookup(key: string): (r: OpenCDCRecord) => string {
+  return (r) => r.metadata.get(key) ?? '';
 }
 
 function dynamic(
