@@ -69,10 +69,20 @@ export async function createTopics(
   const admin = kafka(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    // A busy broker may briefly answer "does not host this topic-partition" while the new
+    // topic's leaders settle: retry (an existing topic is not an error).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

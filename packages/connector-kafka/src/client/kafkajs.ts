@@ -7,6 +7,7 @@ import {
   type KafkaConfig,
   type LogEntry,
   logLevel,
+  Partitioners,
   type Producer,
 } from 'kafkajs';
 import type {
@@ -60,8 +61,15 @@ export function createKafkaJsClient(settings: ClientSettings, logger: Logger): K
   };
 }
 
+/** Known kafkajs warnings that are expected here (see README): logged at debug. */
+const EXPECTED = /Limiting retries for the idempotent producer|switched default partitioner/;
+
 function forwardLog(logger: Logger, entry: LogEntry): void {
   const { message, ...fields } = entry.log;
+  if (EXPECTED.test(message)) {
+    logger.debug(`kafkajs ${entry.namespace}: ${message}`, fields);
+    return;
+  }
   const msg = `kafkajs ${entry.namespace}: ${message}`;
   // kafkajs logs every broker disconnect as ERROR although it retries: report as warnings;
   // real failures surface as exceptions from the calls.
@@ -116,6 +124,8 @@ class KafkaJsProducer implements KafkaProducer {
     private readonly settings: ProducerSettings,
   ) {
     this.producer = kafka.producer({
+      // Java-compatible murmur2: a key lands on the partition Java clients would pick.
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: settings.idempotent,
       // One request in flight per broker: with retries, records of a key can never overtake
       // each other (kafkajs' idempotent producer requires it as well).

@@ -13,7 +13,7 @@ import { clientSettings } from '../config/common.js';
 import { RecordBuffer } from './buffer.js';
 import type { SourceConfig } from './config.js';
 import { toRecord, type ValueFormat } from './decode.js';
-import { decodePosition } from './position.js';
+import { decodePosition, type KafkaPosition } from './position.js';
 import { parseTopics, type TopicMatcher } from './topics.js';
 
 const tpKey = (topic: string, partition: number) => `${partition}:${topic}`;
@@ -77,14 +77,15 @@ export class KafkaSource implements Source {
   }
 
   async open(position: Position | undefined): Promise<void> {
-    const fromPosition = position ? decodePosition(position).groupID : undefined;
-    this.groupId = this.config.groupID ?? fromPosition ?? `opencdc-${this.ctx.connectorId}`;
+    const at = position ? decodePosition(position) : undefined;
+    this.groupId = this.config.groupID ?? at?.groupID ?? `opencdc-${this.ctx.connectorId}`;
     this.client = this.makeClient(this.settings, this.ctx.logger);
     this.admin = this.client.admin();
     this.consumer = this.client.consumer({ groupId: this.groupId });
     try {
       await this.admin.connect();
       await this.consumer.connect();
+      if (at) await this.startAfter(at);
       const topics = (await this.admin.listTopics()).filter(this.matcher.matches).sort();
       const missing = this.matcher.names.filter((n) => !topics.includes(n));
       if (missing.length > 0)
@@ -108,6 +109,21 @@ export class KafkaSource implements Source {
   }
 
   /**
+   * The runtime processed everything up to `at`: continue after it on its partition even if the
+   * commit of its ack never reached the broker (and commit it now), unless the group is further.
+   */
+  private async startAfter(at: KafkaPosition): Promise<void> {
+    const key = tpKey(at.topic, at.partition);
+    const after = BigInt(at.offset) + 1n;
+    const committed = (await this.admin!.committedOffsets(this.groupId, [at.topic])).find(
+      (c) => c.partition === at.partition,
+    );
+    if (committed && BigInt(committed.offset) >= after) return;
+    this.next.set(key, after);
+    this.markAcked({ key, topic: at.topic, partition: at.partition, offset: after - 1n });
+  }
+
+  /**
    * "Only new messages" must mean new as of open, not as of each consumer restart: pin the
    * start of partitions the group never committed to their current end.
    */
@@ -120,7 +136,10 @@ export class KafkaSource implements Source {
     for (const t of topics) {
       for (const p of await admin.latestOffsets(t)) {
         const key = tpKey(t, p.partition);
-        if (without.has(key) || !committed.some((c) => tpKey(c.topic, c.partition) === key))
+        if (
+          !this.next.has(key) &&
+          (without.has(key) || !committed.some((c) => tpKey(c.topic, c.partition) === key))
+        )
           this.next.set(key, BigInt(p.offset));
       }
     }
