@@ -20,7 +20,9 @@ export const connector = defineConnector<GeneratorConfig>({
     'Produces OpenCDC records with built-in (int, string, time, bool, duration) or @faker-js/faker field types, for one default collection or many named ones with weights, rates, bursts and operations. With a seed the output is reproducible and a restart resumes exactly.',
   version: VERSION,
   author: 'opencdc-ts',
-  features: { source: { multipleCollections: true } },
+  // A synthetic change stream (create/update/delete per key) without an initial snapshot;
+  // resumable from its position (exactly so when seeded). See the README's "Features".
+  features: { source: { multipleCollections: true, cdc: { snapshot: false, resume: true } } },
   source: {
     // The sdk's parser validates each parameter; ours then checks how they combine.
     config: { parameters: sourceConfig.parameters, parse: parseConfig },
