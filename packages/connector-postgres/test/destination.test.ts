@@ -1,8 +1,9 @@
-import { RecordError } from '@opencdc-ts/sdk';
+import { ConfigError, ConfigErrors, RecordError, TransientError } from '@opencdc-ts/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destinationSide } from '../src/destination/index.js';
 import { TOAST_UNCHANGED_KEY as DESTINATION_TOAST_KEY } from '../src/destination/planner.js';
 import { TOAST_UNCHANGED_KEY as SOURCE_TOAST_KEY } from '../src/source/index.js';
-import { failure, type Harness, harness, rec } from './destination-helpers.js';
+import { ctx, failure, type Harness, harness, rec } from './destination-helpers.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -450,5 +451,47 @@ describe('postgres destination: checkpoint table', () => {
     const other = await h.open(settings, 'other:dest');
     await other.write([batch2[0]!]);
     expect(await h.rows('SELECT v FROM ck WHERE id = 4')).toEqual([{ v: 'v1' }]);
+  });
+});
+
+describe('postgres destination: configuration and connection errors', () => {
+  it('rejects a bad template, a bad checkpoint table and a bad static table at configure time', () => {
+    const create = (settings: { [k: string]: string }) =>
+      destinationSide.create(destinationSide.config.parse({ url: h.url, ...settings }), ctx());
+    expect(() => create({ table: '{{ .Payload.After.x ' })).toThrow(ConfigError);
+    expect(() => create({ table: 'pg_catalog.pg_class' })).toThrow(/table/);
+    expect(() => create({ 'checkpoint.table': 'a.b.c' })).toThrow(ConfigErrors);
+    expect(() => create({ batchSize: '0' })).toThrow(/batchSize/);
+  });
+
+  it('turns an unreachable server into a TransientError', async () => {
+    const d = destinationSide.create(
+      destinationSide.config.parse({ url: 'postgres://postgres@127.0.0.1:1/none' }),
+      ctx(),
+    );
+    expect(await failure(() => d.open())).toBeInstanceOf(TransientError);
+    expect(await failure(() => d.write([rec('x', 'create', { id: 1 }, { id: 1 })]))).toBeInstanceOf(
+      TransientError,
+    );
+    await d.teardown();
+  });
+
+  it('reconnects after the connection was killed', async () => {
+    await h.db.query('CREATE TABLE reconnect (id int PRIMARY KEY)');
+    const d = await h.open({}, 'reconnect:dest');
+    await d.write([rec('reconnect', 'create', { id: 1 }, { id: 1 })]);
+    await h.db.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'opencdc-destination' AND datname = current_database()",
+    );
+    const batch = [rec('reconnect', 'create', { id: 2 }, { id: 2 })];
+    let err: unknown;
+    try {
+      await d.write(batch);
+    } catch (e) {
+      err = e;
+    }
+    if (err) expect(err).toBeInstanceOf(TransientError);
+    await d.write(batch); // the runtime's retry
+    expect(await h.rows('SELECT id FROM reconnect ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });

@@ -2,8 +2,6 @@ import { type ConfigOf, defineConfig, param } from '@opencdc-ts/sdk';
 import type { PostgresDestinationConfig } from './destination.js';
 import { parseTableName } from './identifiers.js';
 
-const COLUMNS = /^[^,]+$/;
-
 /** The destination's parameters, declared once (spec + parser). */
 const shape = {
   url: param.string({
@@ -21,7 +19,6 @@ const shape = {
       'Allowed target tables: comma list of exact names or `*` globs (`public.*`, `sales.orders`, `audit_*`). A record routed elsewhere is a record error (dead-lettered). Empty: any table.',
   }),
   keyColumns: param.list({
-    regex: COLUMNS,
     description:
       "Key columns used when the record key is empty or not an object, for every table (comma list). Empty: the table's primary key.",
   }),
