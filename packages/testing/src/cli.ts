@@ -5,9 +5,12 @@
 // Node 20 itself grabs `--env-file` anywhere on the command line (and fails when the file does
 // not exist yet), so `--env-out <path>` is the same option under a name Node leaves alone.
 //   node packages/testing/dist/cli.js demo                 # start, print addresses, stop
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fetchKafka, KAFKA_VERSIONS } from './kafka-fetch.js';
+import { repoRoot } from './paths.js';
 import { type Services, servicesEnvFile, startServices } from './services.js';
 
 const usage = `usage: cli.js <command>
@@ -15,7 +18,8 @@ const usage = `usage: cli.js <command>
   services [--env-out PATH]    start PostgreSQL and both Kafka versions; write PG_URL, KAFKA_BROKERS
                                and KAFKA_BROKERS_39 to PATH once all are ready; run until SIGINT
                                (alias --env-file, which Node 20 intercepts unless after '--')
-  demo                         start the services, print their addresses, stop them`;
+  demo [ARGS]                  run the cli package's demo (packages/cli/dist/bin.js demo ARGS);
+                               without it: start the services, print their addresses, stop them`;
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -64,7 +68,20 @@ async function services(envFile: string | undefined): Promise<void> {
   setInterval(() => {}, 1 << 30);
 }
 
-async function demo(): Promise<void> {
+async function demo(args: string[]): Promise<void> {
+  // The real demo lives in the cli package (which depends on this one, so no import here): run its
+  // built bin when present, passing the arguments through.
+  const cliBin = join(repoRoot(), 'packages', 'cli', 'dist', 'bin.js');
+  if (existsSync(cliBin)) {
+    const child = spawn(process.execPath, [cliBin, 'demo', ...args], { stdio: 'inherit' });
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+    const code = await new Promise<number>((resolve) =>
+      child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))),
+    );
+    process.exitCode = code;
+    return;
+  }
+  // Fallback without the cli package built: show that the services come up.
   const started = Date.now();
   const s = await startServices();
   console.log(`services ready in ${seconds(started)}`);
@@ -74,6 +91,8 @@ async function demo(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // The demo's options belong to the cli package's demo: pass them through unparsed.
+  if (process.argv[2] === 'demo') return demo(process.argv.slice(3));
   const { positionals, values } = parseArgs({
     // `services -- --env-file x` is how to get --env-file past Node 20: drop the '--'.
     args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -94,8 +113,6 @@ async function main(): Promise<void> {
       return fetchAll();
     case 'services':
       return services(values['env-out'] ?? values['env-file']);
-    case 'demo':
-      return demo();
     default:
       console.error(`unknown command '${command}'\n${usage}`);
       process.exitCode = 2;
