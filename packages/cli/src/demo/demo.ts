@@ -48,6 +48,8 @@ function pipelineYaml(withPostgresSource: boolean): string {
           servers: \${DEMO_KAFKA}
           topics: "${sourceTables.map((t) => t.collection).join(',')}"
           readFromBeginning: true
+          valueFormat: opencdc
+          topicRefreshInterval: 1s
           groupID: opencdc-demo
       - id: pg
         type: destination
@@ -152,7 +154,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       const progress: Progress = process.stderr.isTTY
         ? ttyProgress(process.stderr)
         : logProgress({ write: (l) => say(l) }, false, 2000);
-      const logger = createLogger({ json: false, level: 'warn', sink: progress.sink });
+      // Connectors log their retries at warn (normal while topics appear); the demo shows errors only.
+      const logger = createLogger({ json: false, level: 'error', sink: progress.sink });
       const store = new FileStateStore(join(dir, 'state'));
       const prepared = await preparePipelines(file, store, env);
       for (const f of prepared.findings) logger.warn(f.message);

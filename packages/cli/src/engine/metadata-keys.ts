@@ -1,15 +1,27 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 
-// Key values from the shared reference (metadata/v1/constants.proto, opencdc/v1/opencdc.proto).
-export const KEY_CREATED_AT = 'opencdc.createdAt';
-export const KEY_COLLECTION = 'opencdc.collection';
-export const KEY_SOURCE_PLUGIN_NAME = 'conduit.source.plugin.name';
-export const KEY_SOURCE_PLUGIN_VERSION = 'conduit.source.plugin.version';
-export const KEY_DESTINATION_PLUGIN_NAME = 'conduit.destination.plugin.name';
-export const KEY_DESTINATION_PLUGIN_VERSION = 'conduit.destination.plugin.version';
-export const KEY_SOURCE_CONNECTOR_ID = 'conduit.source.connector.id';
-export const KEY_DLQ_NACK_ERROR = 'conduit.dlq.nack.error';
-export const KEY_DLQ_NACK_NODE_ID = 'conduit.dlq.nack.node.id';
+import {
+  METADATA_COLLECTION,
+  METADATA_CONDUIT_DESTINATION_PLUGIN_NAME,
+  METADATA_CONDUIT_DESTINATION_PLUGIN_VERSION,
+  METADATA_CONDUIT_DLQ_NACK_ERROR,
+  METADATA_CONDUIT_DLQ_NACK_NODE_ID,
+  METADATA_CONDUIT_SOURCE_CONNECTOR_ID,
+  METADATA_CONDUIT_SOURCE_PLUGIN_NAME,
+  METADATA_CONDUIT_SOURCE_PLUGIN_VERSION,
+  METADATA_CREATED_AT,
+} from '@opencdc-ts/commons';
+
+// Short local names for commons' constants (read from the upstream protos).
+export const KEY_CREATED_AT = METADATA_CREATED_AT;
+export const KEY_COLLECTION = METADATA_COLLECTION;
+export const KEY_SOURCE_PLUGIN_NAME = METADATA_CONDUIT_SOURCE_PLUGIN_NAME;
+export const KEY_SOURCE_PLUGIN_VERSION = METADATA_CONDUIT_SOURCE_PLUGIN_VERSION;
+export const KEY_DESTINATION_PLUGIN_NAME = METADATA_CONDUIT_DESTINATION_PLUGIN_NAME;
+export const KEY_DESTINATION_PLUGIN_VERSION = METADATA_CONDUIT_DESTINATION_PLUGIN_VERSION;
+export const KEY_SOURCE_CONNECTOR_ID = METADATA_CONDUIT_SOURCE_CONNECTOR_ID;
+export const KEY_DLQ_NACK_ERROR = METADATA_CONDUIT_DLQ_NACK_ERROR;
+export const KEY_DLQ_NACK_NODE_ID = METADATA_CONDUIT_DLQ_NACK_NODE_ID;
 
 export interface PluginInfo {
   name: string;
