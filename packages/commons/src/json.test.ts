@@ -163,6 +163,7 @@ describe('decoding', () => {
     ['malformed JSON', '{"position":', 'MALFORMED_JSON', /^not valid JSON/],
     ['malformed JSON on the lossless path', '{"a":12345678901234567,', 'MALFORMED_JSON', /JSON/],
     ['not an object', '[1,2]', 'INVALID_SHAPE', /got an array/],
+    ['a big integer', '-9007199254740993', 'INVALID_SHAPE', /got number -9007199254740993$/],
     ['unknown operation', base('').replace('create', 'upsert'), 'UNKNOWN_OPERATION', /upsert/],
     ['missing operation', '{"position":"AQ=="}', 'UNKNOWN_OPERATION', /missing/],
     ['operation of the wrong type', '{"operation":1}', 'INVALID_SHAPE', /number 1/],

@@ -343,6 +343,7 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'bigint') return `number ${v}`;
   return `${typeof v} ${JSON.stringify(v)?.slice(0, 40)}`;
 }
 

@@ -1,9 +1,10 @@
-import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { encodeBase64 } from './base64.js';
 import { EncodeError } from './errors.js';
 import { ChangeSchema, DataSchema, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { Metadata } from './metadata.js';
 import type { Data, StructuredData, StructuredValue } from './record.js';
+import { WireWriter } from './wire-writer.js';
 
 // A direct wire codec for opencdc.v1.Record. The reflective codec of @bufbuild/protobuf turns
 // every Struct value into a message object and walks it by reflection, ~20x slower for a 1 KB
@@ -34,9 +35,26 @@ const V_LIST = 6;
 
 const LD = WireType.LengthDelimited;
 
+// Node's TextDecoder crosses into C++ per call, which dominates for the many short strings of a
+// record; short ASCII strings are converted in JS, everything else by TextDecoder.
+const textDecoder = new TextDecoder();
+const SHORT = 64;
+
+function decodeUtf8(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n > SHORT) return textDecoder.decode(bytes);
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i]!;
+    if (c > 0x7f) return textDecoder.decode(bytes);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 // --- encoding ------------------------------------------------------------------------------
 
-function writeValue(w: BinaryWriter, v: unknown, path: string): void {
+function writeValue(w: WireWriter, v: unknown, path: string): void {
   switch (typeof v) {
     case 'string':
       w.tag(V_STRING, LD).string(v);
@@ -45,30 +63,30 @@ function writeValue(w: BinaryWriter, v: unknown, path: string): void {
       w.tag(V_NUMBER, WireType.Bit64).double(v);
       return;
     case 'boolean':
-      w.tag(V_BOOL, WireType.Varint).bool(v);
+      w.tag(V_BOOL, WireType.Varint).varint(v ? 1 : 0);
       return;
     case 'bigint':
       w.tag(V_NUMBER, WireType.Bit64).double(Number(v)); // Struct numbers are doubles
       return;
     case 'undefined':
-      w.tag(V_NULL, WireType.Varint).int32(0); // only reachable in arrays, as in JSON
+      w.tag(V_NULL, WireType.Varint).varint(0); // only reachable in arrays, as in JSON
       return;
     case 'object':
-      if (v === null) w.tag(V_NULL, WireType.Varint).int32(0);
+      if (v === null) w.tag(V_NULL, WireType.Varint).varint(0);
       else if (v instanceof Uint8Array) w.tag(V_STRING, LD).string(encodeBase64(v));
       else if (v instanceof Date) w.tag(V_STRING, LD).string(v.toISOString());
       else if (Array.isArray(v)) {
-        w.tag(V_LIST, LD).fork();
+        const list = w.tag(V_LIST, LD).begin();
         for (let i = 0; i < v.length; i++) {
-          w.tag(LIST_VALUES, LD).fork();
+          const item = w.tag(LIST_VALUES, LD).begin();
           writeValue(w, v[i], `${path}[${i}]`);
-          w.join();
+          w.end(item);
         }
-        w.join();
+        w.end(list);
       } else {
-        w.tag(V_STRUCT, LD).fork();
+        const struct = w.tag(V_STRUCT, LD).begin();
         writeStruct(w, v as { [k: string]: unknown }, path);
-        w.join();
+        w.end(struct);
       }
       return;
     default:
@@ -76,26 +94,27 @@ function writeValue(w: BinaryWriter, v: unknown, path: string): void {
   }
 }
 
-function writeStruct(w: BinaryWriter, o: { [k: string]: unknown }, path: string): void {
+function writeStruct(w: WireWriter, o: { [k: string]: unknown }, path: string): void {
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === undefined) continue;
-    w.tag(STRUCT_FIELDS, LD).fork().tag(MAP_KEY, LD).string(k).tag(MAP_VALUE, LD).fork();
+    const entry = w.tag(STRUCT_FIELDS, LD).begin();
+    const value = w.tag(MAP_KEY, LD).string(k).tag(MAP_VALUE, LD).begin();
     writeValue(w, v, `${path}.${k}`);
-    w.join().join();
+    w.end(value).end(entry);
   }
 }
 
-function writeData(w: BinaryWriter, field: number, data: Data | null | undefined, path: string) {
+function writeData(w: WireWriter, field: number, data: Data | null | undefined, path: string) {
   if (data == null) return;
-  w.tag(field, LD).fork();
+  const body = w.tag(field, LD).begin();
   if (data instanceof Uint8Array) w.tag(F.rawData, LD).bytes(data);
   else {
-    w.tag(F.structuredData, LD).fork();
+    const struct = w.tag(F.structuredData, LD).begin();
     writeStruct(w, data, path);
-    w.join();
+    w.end(struct);
   }
-  w.join();
+  w.end(body);
 }
 
 export interface WireRecord {
@@ -108,17 +127,18 @@ export interface WireRecord {
 }
 
 export function writeRecord(r: WireRecord): Uint8Array {
-  const w = new BinaryWriter();
+  const w = new WireWriter();
   if (r.position.length > 0) w.tag(F.position, LD).bytes(r.position);
-  if (r.operation !== 0) w.tag(F.operation, WireType.Varint).int32(r.operation);
+  if (r.operation !== 0) w.tag(F.operation, WireType.Varint).varint(r.operation);
   for (const [k, v] of r.metadata) {
-    w.tag(F.metadata, LD).fork().tag(MAP_KEY, LD).string(k).tag(MAP_VALUE, LD).string(v).join();
+    const entry = w.tag(F.metadata, LD).begin();
+    w.tag(MAP_KEY, LD).string(k).tag(MAP_VALUE, LD).string(v).end(entry);
   }
   writeData(w, F.key, r.key, 'key');
-  w.tag(F.payload, LD).fork();
+  const payload = w.tag(F.payload, LD).begin();
   writeData(w, F.before, r.before, 'payload.before');
   writeData(w, F.after, r.after, 'payload.after');
-  w.join();
+  w.end(payload);
   return w.finish();
 }
 
@@ -244,7 +264,7 @@ function readData(r: BinaryReader, stop: number): Data | null {
 }
 
 export function readRecord(bytes: Uint8Array): WireRecord & { metadata: Metadata } {
-  const r = new BinaryReader(bytes);
+  const r = new BinaryReader(bytes, decodeUtf8);
   const record: WireRecord & { metadata: Metadata } = {
     position: new Uint8Array(0),
     operation: 0,

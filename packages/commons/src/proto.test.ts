@@ -4,7 +4,7 @@ import { DecodeError } from './errors.js';
 import { type Operation as OperationEnum, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 import { Metadata } from './metadata.js';
-import { fromProto, toProto } from './proto.js';
+import { fromProto, fromProtoReflect, toProto, toProtoReflect } from './proto.js';
 import { createRecord, deleteRecord, type OpenCDCRecord } from './record.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -36,6 +36,19 @@ describe('protobuf encoding', () => {
       const r: OpenCDCRecord = { ...record, operation: op, key: bytes('k') };
       expect(fromProto(toProto(r))).toEqual(r);
     }
+  });
+
+  it('writes long, non-ASCII and deeply nested values like the reflective codec', () => {
+    const big = 'x'.repeat(20_000); // a three-byte length prefix
+    const record = createRecord({
+      position: new Uint8Array(300).fill(7),
+      metadata: { long: 'é'.repeat(100), ключ: 'значение 😀' },
+      key: { s: 'a'.repeat(127), t: 'b'.repeat(128), u: `${'c'.repeat(126)}é` },
+      after: { nested: { deeper: { list: [big, { big }, 'ü'.repeat(70)] } }, n: -1.5e-300 },
+    });
+    expect(fromProtoReflect(toProto(record))).toEqual(record);
+    expect(fromProto(toProtoReflect(record))).toEqual(record);
+    expect(fromProto(toProto(record))).toEqual(record);
   });
 
   it('keeps absent data absent', () => {
