@@ -271,6 +271,19 @@ describe('postgres destination: operations', () => {
     const [row] = await h.rows<{ body: string; title: string }>('SELECT body, title FROM docs');
     expect(row!.title).toBe('t2');
     expect(row!.body).toBe(big);
+    // A key change with an unchanged TOAST value: the row moves, the value stays.
+    await d.write([
+      rec(
+        'docs',
+        'update',
+        { id: 2 },
+        { id: 2, title: 't3' },
+        { before: { id: 1 }, metadata: { 'postgres.toast.unchanged': '["body"]' } },
+      ),
+    ]);
+    expect(await h.rows('SELECT id, body = $1 AS same, title FROM docs', [big])).toEqual([
+      { id: 2, same: true, title: 't3' },
+    ]);
   });
 
   it('decodes raw JSON payloads and keys, inserts when there is no key', async () => {
@@ -290,6 +303,9 @@ describe('postgres destination: operations', () => {
       d.write([rec('raw_t', 'create', null, new TextEncoder().encode('not json'))]),
     );
     expect(e).toBeInstanceOf(RecordError);
+    // A raw key that is no JSON object (a Kafka string key) names no columns: the primary key is used.
+    await d.write([rec('raw_t', 'update', new TextEncoder().encode('k-1'), { id: 1, v: 'again' })]);
+    expect(await h.rows('SELECT id, v FROM raw_t')).toEqual([{ id: 1, v: 'again' }]);
   });
 
   it('uses configured key columns and the primary key when the record key is empty', async () => {

@@ -78,9 +78,10 @@ export class Planner {
     const name = this.parse(route);
     if (typeof name === 'string') throw new RecordProblem(`invalid table route: ${name}`);
 
+    // A key that is not an object (e.g. a Kafka string key) names no columns: the configured
+    // key columns or the table's primary key apply instead.
     const key = asObject(record.key);
-    if (typeof key === 'string') throw new RecordProblem(`key: ${key}`);
-    const recordKey = key && Object.keys(key).length > 0 ? key : null;
+    const recordKey = key && typeof key !== 'string' && Object.keys(key).length > 0 ? key : null;
 
     if (record.operation === 'delete') {
       const before = asObject(record.payload.before);
@@ -131,14 +132,23 @@ export class Planner {
       this.row(table, columns, row, index),
     ]);
 
-    // A primary-key change: the old row goes first, in the same unit as the new one.
+    // A primary-key change: move the old row to the new key, then upsert (which also inserts
+    // the row when the old one was never written), as one unit.
     if (record.operation === 'update') {
       const before = asObject(record.payload.before);
-      if (before && typeof before !== 'string' && keyCols.every((c) => before[c] !== undefined)) {
-        const oldKey = this.delete(table, keyCols, before, index);
-        const newKey = keyCols.map((c) => toText(row[c], kindOf(table, c), 'other'));
-        if (oldKey.rows[0]!.values.some((v, j) => v !== newKey[j])) {
-          this.units.push({ statements: [oldKey, upsert], replaced: [], open: false });
+      if (before && typeof before !== 'string' && keyCols.every((c) => before[c] != null)) {
+        const oldKey = this.row(table, keyCols, before, index).values;
+        const newKey = this.row(table, keyCols, row, index).values;
+        if (oldKey.some((v, j) => v !== newKey[j])) {
+          const rekey = this.statement(
+            'rekey',
+            table,
+            keyCols,
+            [],
+            [],
+            [{ index, values: [...newKey, ...oldKey] }],
+          );
+          this.units.push({ statements: [rekey, upsert], replaced: [], open: false });
           return;
         }
       }
@@ -319,10 +329,6 @@ function checkColumns(columns: readonly string[]): void {
     const problem = identifierProblem(c);
     if (problem) throw new RecordProblem(`column name ${JSON.stringify(c)} ${problem}`);
   }
-}
-
-function kindOf(table: TableInfo, column: string) {
-  return table.columns.get(column)?.kind ?? 'other';
 }
 
 function conflictKey(s: Statement, row: Row): string {

@@ -2,7 +2,8 @@ import type { TableInfo } from './catalog.js';
 import { quote } from './identifiers.js';
 import { onConflict } from './staging.js';
 
-export type StatementKind = 'upsert' | 'insert' | 'delete';
+/** `rekey`: one row whose values are the new key then the old key (a primary-key change). */
+export type StatementKind = 'upsert' | 'insert' | 'delete' | 'rekey';
 
 /** One rendered row: the batch index of its record and the text value per statement column. */
 export interface Row {
@@ -46,13 +47,25 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 export interface Query {
   text: string;
-  values: (string | null)[][];
+  /** One `text[]` per column, or (rekey) one text per placeholder. */
+  values: unknown[];
 }
 
 /** SQL and parameters for a statement restricted to `rows`. */
 export function toQuery(s: Statement, rows: readonly Row[]): Query {
   const cols = s.columns.map(quote);
   const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
+  if (s.kind === 'rekey') {
+    // Moving the row (instead of delete + insert) keeps the columns the record does not carry,
+    // such as unchanged TOAST values.
+    const k = cols.length;
+    const set = cols.map((c, j) => `${c} = $${j + 1}::${types[j]}`).join(', ');
+    const where = cols.map((c, j) => `${c} = $${k + j + 1}::${types[j]}`).join(' AND ');
+    return {
+      text: `UPDATE ${s.table.sql} SET ${set} WHERE ${where}`,
+      values: rows[0]?.values ?? [],
+    };
+  }
   const values = s.columns.map((_, j) => rows.map((r) => r.values[j] ?? null));
   const unnest = `unnest(${cols.map((_, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${cols.join(', ')})`;
   if (s.kind === 'delete') {

@@ -106,7 +106,7 @@ async function attempt(
 
 async function run(session: Session, s: Statement, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
-  if (s.kind !== 'delete' && rows.length >= STAGING_THRESHOLD) {
+  if ((s.kind === 'upsert' || s.kind === 'insert') && rows.length >= STAGING_THRESHOLD) {
     await session.staging.run(session.client, s, rows);
     return;
   }
