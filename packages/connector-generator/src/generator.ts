@@ -1,5 +1,7 @@
 import {
   type Data,
+  METADATA_CREATED_AT,
+  METADATA_READ_AT,
   Metadata,
   type OpenCDCRecord,
   type Operation,
@@ -91,6 +93,9 @@ export class RecordGenerator {
   private readonly rng = new Rng();
   private readonly keyRng = new Rng();
   private readonly bytes = new BytePool();
+  /** Position text split around its numbers: `{"seq":`, `,"c":{"a":[`, `,`, `],"b":[`, ... */
+  private readonly positionParts: Uint8Array[];
+  private readonly positionNumbers: number[];
   private readonly ctx: FieldContext;
 
   constructor(
@@ -125,6 +130,14 @@ export class RecordGenerator {
         positionKey: quote(c.name ?? ''),
       };
     });
+    const text = ['{"seq":'];
+    this.compiled.forEach((c, i) => {
+      text.push(`${i === 0 ? ',"c":{' : '],'}${c.positionKey}:[`, ',');
+    });
+    text.push(this.compiled.length === 0 ? ',"c":{}}' : ']}}');
+    const ascii = new TextEncoder();
+    this.positionParts = text.map((t) => ascii.encode(t));
+    this.positionNumbers = new Array(1 + 2 * n).fill(0);
   }
 
   /** Whether `recordCount` records were generated. */
@@ -221,9 +234,11 @@ export class RecordGenerator {
     this.laneCounts[l]!++;
 
     const metadata = new Metadata();
-    if (coll.collection !== undefined) metadata.set('opencdc.collection', coll.collection);
-    metadata.set('opencdc.createdAt', createdAt);
-    metadata.set('opencdc.readAt', readAt);
+    if (coll.collection !== undefined) metadata.setCollection(coll.collection);
+    // The timestamps are already decimal nanosecond text: set directly rather than through
+    // setCreatedAt/setReadAt, which would cost a BigInt per record.
+    metadata.set(METADATA_CREATED_AT, createdAt);
+    metadata.set(METADATA_READ_AT, readAt);
 
     const format = coll.config.format;
     let recordKey: Data;
@@ -274,12 +289,13 @@ export class RecordGenerator {
   /** The position after the last generated record. */
   position(): Uint8Array {
     const { seq, counts, created } = this.state;
-    let json = `{"seq":${seq},"c":{`;
-    for (let i = 0; i < this.compiled.length; i++) {
-      if (i > 0) json += ',';
-      json += `${this.compiled[i]!.positionKey}:[${counts[i]},${created[i]}]`;
+    const numbers = this.positionNumbers;
+    numbers[0] = seq;
+    for (let i = 0; i < counts.length; i++) {
+      numbers[1 + 2 * i] = counts[i]!;
+      numbers[2 + 2 * i] = created[i]!;
     }
-    return this.bytes.ascii(`${json}}}`);
+    return this.bytes.interleave(this.positionParts, numbers);
   }
 }
 
