@@ -67,7 +67,7 @@ describe('a broken connector fails the suite', () => {
   it('every check of a full-featured connector runs (nothing skipped)', () => {
     const checks = acceptanceChecks({ connector: memoryConnector(), ...configs });
     expect(checks.filter((c) => c.skip !== undefined)).toEqual([]);
-    expect(checks.length).toBeGreaterThanOrEqual(17);
+    expect(checks.length).toBeGreaterThanOrEqual(18);
   });
 
   it('a source-only connector skips destination checks with a reason', () => {
