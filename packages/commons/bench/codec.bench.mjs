@@ -80,3 +80,7 @@ run('json encode', json.length, () => toOpenCDCJSON(record));
 run('json decode', json.length, () => fromOpenCDCJSON(json));
 run('proto encode', proto.length, () => toProto(record));
 run('proto decode', proto.length, () => fromProto(proto));
+// The native floor on this machine right now: the same JSON text, no OpenCDC rules at all.
+const doc = JSON.parse(json);
+run('(JSON.stringify)', json.length, () => JSON.stringify(doc));
+run('(JSON.parse)', json.length, () => JSON.parse(json));

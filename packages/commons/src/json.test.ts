@@ -130,7 +130,7 @@ describe('decoding', () => {
 
   it('keeps integers beyond 2^53 exact as bigint', () => {
     const r = fromOpenCDCJSON(
-      '{"position":"","operation":"snapshot","key":{"id":9007199254740993,"small":9007199254740991,"neg":-12345678901234567890,"f":12345678901234567.5,"s":"x:12345678901234567"},"payload":{"after":{"a":[1,99999999999999999999]}}}',
+      '{"position":"","operation":"snapshot","key":{"id":9007199254740993,"small":9007199254740991,"neg":-12345678901234567890,"f":12345678901234567.5,"s":"x:12345678901234567","g":1e300},"payload":{"after":{"a":[1,99999999999999999999]}}}',
     );
     expect(r.key).toEqual({
       id: 9007199254740993n,
@@ -138,6 +138,7 @@ describe('decoding', () => {
       neg: -12345678901234567890n,
       f: 12345678901234568,
       s: 'x:12345678901234567',
+      g: 1e300,
     });
     expect(r.payload.after).toEqual({ a: [1, 99999999999999999999n] });
   });
