@@ -90,6 +90,8 @@ class SwitchableRandomizer implements Randomizer {
   };
 }
 
+/** The reference date faker currently counts relative dates from. */
+let fakerRefDate = Number.NaN;
 let fakerState: { faker: Faker; randomizer: SwitchableRandomizer; methods: string[] } | undefined;
 
 // Modules whose methods need arguments (helpers) or are not generators.
@@ -190,7 +192,13 @@ function compileFaker(parameter: string, type: string): FieldGenerator {
       fix: String(warnings[0]).replace(/^\[@faker-js\/faker\]:\s*/, ''),
     });
   }
-  return (rng) => {
+  return (rng, ctx) => {
+    // Relative dates (date.past, date.recent, ...) count from the run's time base, not from
+    // "now", so seeded output stays reproducible.
+    if (ctx.timeBaseMs !== fakerRefDate) {
+      fakerRefDate = ctx.timeBaseMs;
+      faker.setDefaultRefDate(fakerRefDate);
+    }
     randomizer.current = rng;
     return toStructured(fn());
   };

@@ -179,6 +179,23 @@ describe('determinism and resume', () => {
     expect(take(generator(other), 500).map(show)).not.toEqual(a);
   });
 
+  test('relative faker dates count from the time base, not from now', () => {
+    const c = parseConfig({
+      seed: '3',
+      'format.options.d': 'date.past',
+      'format.options.r': 'date.recent',
+    });
+    const a = take(generator(c), 50).map(show);
+    const later = new RecordGenerator(c, 3, undefined, SEEDED_EPOCH_MS);
+    expect(take(later, 50).map(show)).toEqual(a);
+    const d = Date.parse(JSON.parse(a[0]!).after.d);
+    expect(d).toBeLessThan(SEEDED_EPOCH_MS);
+    expect(d).toBeGreaterThan(SEEDED_EPOCH_MS - 366 * 86_400_000);
+    // Another time base (an unseeded run's start) moves them.
+    const other = new RecordGenerator(c, 3, undefined, SEEDED_EPOCH_MS + 86_400_000);
+    expect(take(other, 1).map(show)).not.toEqual(a.slice(0, 1));
+  });
+
   test('resuming from the position of record N continues with record N+1, byte for byte', () => {
     const c = parseConfig(threeCollections);
     const all = take(generator(c), 1000).map(show);
