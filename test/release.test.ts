@@ -3,11 +3,20 @@
 // repository, then installs of ONE connector into empty directories, user code that imports it
 // and reads records, and a second release after a changeset on one connector only.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createTestDatabase, withPgClient } from '@opencdc-ts/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +48,9 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
     });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
   }
 }
 
@@ -134,7 +145,11 @@ beforeAll(async () => {
   );
   run('git', ['init', '-q', '-b', 'main'], copy);
   run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'add', '-A'], copy);
-  run('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'snapshot'], copy);
+  run(
+    'git',
+    ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'snapshot'],
+    copy,
+  );
   run('pnpm', ['install', '--offline', '--frozen-lockfile', '--reporter=silent'], copy);
 }, 600_000);
 
@@ -196,14 +211,11 @@ console.log(JSON.stringify({ count: records.length, collections: [...collections
     run('npm', ['install', '--no-audit', '--no-fund', '@opencdc-ts/connector-postgres'], dir);
     expect(installedScope(dir)).toEqual(['commons', 'connector-postgres', 'sdk']);
     const pgUrl = inject('pgUrl');
-    const { createTestDatabase } = await import('@opencdc-ts/testing');
     const url = await createTestDatabase(pgUrl, 'release');
-    const pg = await import('pg');
-    const client = new pg.default.Client({ connectionString: url });
-    await client.connect();
-    await client.query('CREATE TABLE users (id int PRIMARY KEY, name text)');
-    await client.query("INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 5) g");
-    await client.end();
+    await withPgClient(url, async (client) => {
+      await client.query('CREATE TABLE users (id int PRIMARY KEY, name text)');
+      await client.query("INSERT INTO users SELECT g, 'user ' || g FROM generate_series(1, 5) g");
+    });
     writeFileSync(
       join(dir, 'main.js'),
       `import { connector } from '@opencdc-ts/connector-postgres';
@@ -230,12 +242,18 @@ console.log(JSON.stringify(records.map((r) => [r.operation, r.metadata.getCollec
     );
     run('pnpm', ['changeset', 'version'], copy);
     const second = versions();
-    const bumped = Object.keys(second).filter((n) => second[n] !== first[n]).sort();
+    const bumped = Object.keys(second)
+      .filter((n) => second[n] !== first[n])
+      .sort();
     // The cli depends on the generator, so changesets bumps it as a dependant (patch).
     expect(bumped).toEqual(['@opencdc-ts/cli', '@opencdc-ts/connector-generator']);
     run('bash', ['scripts/release.sh'], copy);
-    expect(published('@opencdc-ts/connector-generator')).toContain(second['@opencdc-ts/connector-generator']);
-    expect(published('@opencdc-ts/connector-postgres')).toEqual([first['@opencdc-ts/connector-postgres']]);
+    expect(published('@opencdc-ts/connector-generator')).toContain(
+      second['@opencdc-ts/connector-generator'],
+    );
+    expect(published('@opencdc-ts/connector-postgres')).toEqual([
+      first['@opencdc-ts/connector-postgres'],
+    ]);
     expect(published('@opencdc-ts/commons')).toEqual([first['@opencdc-ts/commons']]);
   }, 900_000);
 });
