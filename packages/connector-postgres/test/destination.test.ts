@@ -154,6 +154,34 @@ describe('postgres destination: order and transactions', () => {
     expect(await h.rows('SELECT count(*)::int AS n FROM children')).toEqual([{ n: 57 }]);
   });
 
+  it('groups interleaved records of unrelated tables, keeping the order within each table', async () => {
+    await h.db.query(
+      'CREATE TABLE il_a (id int PRIMARY KEY, v int); CREATE TABLE il_b (id int PRIMARY KEY, v int)',
+    );
+    const d = await h.open();
+    const batch = [];
+    for (let i = 0; i < 300; i++) {
+      const id = i % 50; // every key written several times, deleted sometimes
+      batch.push(
+        rec('il_a', i % 7 === 0 ? 'delete' : 'update', { id }, i % 7 === 0 ? null : { id, v: i }),
+      );
+      batch.push(rec('il_b', 'create', { id }, { id, v: i }));
+    }
+    await d.write(batch);
+    // Expected: replay the batch in memory.
+    const want = { il_a: new Map<number, number>(), il_b: new Map<number, number>() };
+    for (const r of batch) {
+      const t = r.metadata.getCollection() as 'il_a' | 'il_b';
+      const id = (r.key as { id: number }).id;
+      if (r.operation === 'delete') want[t].delete(id);
+      else want[t].set(id, (r.payload.after as { v: number }).v);
+    }
+    for (const t of ['il_a', 'il_b'] as const) {
+      const rows = await h.rows<{ id: number; v: number }>(`SELECT id, v FROM ${t} ORDER BY id`);
+      expect(rows).toEqual([...want[t]].sort((a, b) => a[0] - b[0]).map(([id, v]) => ({ id, v })));
+    }
+  });
+
   it('fails the one record that violates a constraint, committing those before it', async () => {
     await h.db.query(`
       CREATE TABLE p2 (id int PRIMARY KEY);

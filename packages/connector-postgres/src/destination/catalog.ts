@@ -14,6 +14,9 @@ export interface ColumnInfo {
 }
 
 export interface TableInfo {
+  oid: number;
+  /** Other tables linked to this one by a foreign key (either direction). */
+  links: number[];
   name: TableName;
   /** Quoted, qualified name as resolved in the catalog (schema always present). */
   sql: string;
@@ -56,6 +59,11 @@ SELECT i.indisprimary AS primary,
 FROM pg_index i
 WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL`;
 
+const LINKS_SQL = `
+SELECT DISTINCT CASE WHEN conrelid = $1 THEN confrelid ELSE conrelid END AS other
+FROM pg_constraint
+WHERE contype = 'f' AND (conrelid = $1 OR confrelid = $1) AND conrelid <> confrelid`;
+
 /** Loads a table's columns and keys; `undefined` when the table does not exist. */
 export async function loadTable(
   client: pg.ClientBase,
@@ -75,6 +83,7 @@ export async function loadTable(
     elem_category: string | null;
   }>(COLUMNS_SQL, [row.oid]);
   const uniq = await client.query<{ primary: boolean; cols: string[] }>(UNIQUE_SQL, [row.oid]);
+  const links = await client.query<{ other: number }>(LINKS_SQL, [row.oid]);
   const columns = new Map<string, ColumnInfo>();
   for (const c of cols.rows) {
     columns.set(c.attname, {
@@ -86,6 +95,8 @@ export async function loadTable(
   }
   const resolved: TableName = { schema: row.nspname, table: row.relname };
   return {
+    oid: row.oid,
+    links: links.rows.map((l) => l.other),
     name: resolved,
     sql: qualified(resolved),
     columns,

@@ -40,13 +40,23 @@ export interface Unit {
   seen?: Map<string, number>;
 }
 
+/** What one record turned into: one statement row, or (key change) two that go together. */
+interface Op {
+  statements: Statement[];
+  closed: boolean;
+}
+
 /**
- * Turns records into units of set-based statements, in source order: a record joins the
- * previous unit only when it has the same table, operation and columns; anything else starts
- * a new unit, so the order across tables is the order of the source.
+ * Turns records into units of set-based statements. A record joins the previous unit only
+ * when it has the same table, operation and columns; anything else starts a new unit, so the
+ * order across tables is the order of the source. When no foreign key links any two tables of
+ * the batch, the order across tables cannot matter inside one transaction, and records are
+ * grouped per table first (keeping their order within each table) so interleaved streams still
+ * get long set-based runs.
  */
 export class Planner {
-  readonly units: Unit[] = [];
+  readonly #ops: Op[] = [];
+  #units: Unit[] = [];
   /** Tables created or altered in the current transaction (their cache entries die on rollback). */
   readonly touched = new Set<string>();
 
@@ -94,7 +104,7 @@ export class Planner {
         );
       }
       const source = { ...(before ?? {}), ...(recordKey ?? {}) };
-      this.push(this.delete(table, keyCols, source, index), index);
+      this.#ops.push({ statements: [this.delete(table, keyCols, source, index)], closed: false });
       return;
     }
 
@@ -116,10 +126,15 @@ export class Planner {
     if (columns.length === 0) throw new RecordProblem('the record has no columns to write');
 
     if (!keyCols) {
-      this.push(
-        this.statement('insert', table, columns, [], [], [this.row(table, columns, row, index)]),
-        index,
+      const insert = this.statement(
+        'insert',
+        table,
+        columns,
+        [],
+        [],
+        [this.row(table, columns, row, index)],
       );
+      this.#ops.push({ statements: [insert], closed: false });
       return;
     }
     if (!table.uniqueKeys.some((u) => sameSet(u, keyCols))) {
@@ -148,12 +163,12 @@ export class Planner {
             [],
             [{ index, values: [...newKey, ...oldKey] }],
           );
-          this.units.push({ statements: [rekey, upsert], replaced: [], open: false });
+          this.#ops.push({ statements: [rekey, upsert], closed: true });
           return;
         }
       }
     }
-    this.push(upsert, index);
+    this.#ops.push({ statements: [upsert], closed: false });
   }
 
   private delete(
@@ -205,12 +220,46 @@ export class Planner {
     };
   }
 
+  /**
+   * The units to execute. `reorder`: group per table when no foreign key links the batch's
+   * tables (never in careful mode, where a failure must leave exactly the records before it).
+   */
+  build(reorder: boolean): Unit[] {
+    let ops = this.#ops;
+    if (reorder && this.#independent()) {
+      const first = new Map<TableInfo, number>();
+      for (const [i, op] of ops.entries()) {
+        const t = op.statements[0]!.table;
+        if (!first.has(t)) first.set(t, i);
+      }
+      // Stable: records of one table keep their order.
+      ops = [...ops].sort(
+        (a, b) => first.get(a.statements[0]!.table)! - first.get(b.statements[0]!.table)!,
+      );
+    }
+    this.#units = [];
+    for (const op of ops) {
+      if (op.closed) this.#units.push({ statements: op.statements, replaced: [], open: false });
+      else this.#push(op.statements[0]!);
+    }
+    return this.#units;
+  }
+
+  /** No foreign key between two different tables of the batch. */
+  #independent(): boolean {
+    const tables = new Set(this.#ops.map((op) => op.statements[0]!.table));
+    if (tables.size < 2) return false;
+    const oids = new Set([...tables].map((t) => t.oid));
+    for (const t of tables) for (const other of t.links) if (oids.has(other)) return false;
+    return true;
+  }
+
   /** Appends a one-row statement, merging it into the previous unit when compatible. */
-  private push(s: Statement, _index: number): void {
-    const last = this.units.at(-1);
+  #push(s: Statement): void {
+    const last = this.#units.at(-1);
     const prev = last?.open ? last.statements[0] : undefined;
+    const row = s.rows[0]!;
     if (last && prev && prev.rows.length < this.opts.maxRows && sameShape(prev, s)) {
-      const row = s.rows[0]!;
       if (s.kind === 'upsert') {
         // Two rows with one key in one INSERT ... ON CONFLICT fail; the later one wins anyway.
         const k = conflictKey(s, row);
@@ -226,14 +275,10 @@ export class Planner {
       prev.rows.push(row);
       return;
     }
-    const unit: Unit = { statements: [s], replaced: [], open: true };
-    if (s.kind === 'upsert') {
-      const row = s.rows[0]!;
-      unit.seen = new Map([
-        [JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)])), 0],
-      ]);
-    }
-    this.units.push(unit);
+    // A fresh statement object: the op's own may be merged into by later rows.
+    const unit: Unit = { statements: [{ ...s, rows: [row] }], replaced: [], open: true };
+    if (s.kind === 'upsert') unit.seen = new Map([[conflictKey(s, row), 0]]);
+    this.#units.push(unit);
   }
 
   /** Key columns: the record key's fields, else the configured ones, else the primary key. */

@@ -70,8 +70,9 @@ async function attempt(
         break;
       }
     }
-    for (let u = 0; u < planner.units.length; u++) {
-      const unit = planner.units[u]!;
+    const units = planner.build(!careful);
+    for (let u = 0; u < units.length; u++) {
+      const unit = units[u]!;
       if (!careful) {
         try {
           for (const s of unit.statements) await run(session, s, s.rows);
