@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, then runs the whole suite (unit and
-# integration, against throwaway PostgreSQL and Kafka that the tests start themselves).
+# integration, against throwaway PostgreSQL and Kafka that the tests start themselves; set
+# PG_URL / KAFKA_BROKERS / KAFKA_BROKERS_39 to use running services instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec pnpm test "$@"
+# One worker count for every project: vitest refuses projects that share a group order but
+# differ in maxWorkers, and 2 workers is what a 2-core machine can carry anyway.
+exec pnpm test --maxWorkers=2 "$@"

@@ -1,4 +1,4 @@
-import { type KafkaService, startKafka } from './kafka.js';
+import { type KafkaService, type StartKafkaOptions, startKafka } from './kafka.js';
 import { KAFKA_VERSIONS } from './kafka-fetch.js';
 import { type PostgresService, startPostgres } from './postgres.js';
 
@@ -36,17 +36,22 @@ export async function usePostgres(): Promise<PostgresService> {
  * Kafka of `version` from the environment (`KAFKA_BROKERS` for 4.x, `KAFKA_BROKERS_39` for 3.x)
  * when set, else a throwaway broker.
  */
-export async function useKafka(version: string = KAFKA_VERSIONS.v4): Promise<KafkaService> {
+export async function useKafka(
+  version: string = KAFKA_VERSIONS.v4,
+  options: Omit<StartKafkaOptions, 'version'> = {},
+): Promise<KafkaService> {
   const fromEnv = brokersFromEnv(
     version.startsWith('3.') ? process.env.KAFKA_BROKERS_39 : process.env.KAFKA_BROKERS,
   );
   if (fromEnv) return { brokers: fromEnv, version, logFile: '', stop: async () => {} };
-  return startKafka({ version });
+  return startKafka({ ...options, version });
 }
 
 export interface StartServicesOptions {
   /** Use PG_URL / KAFKA_BROKERS / KAFKA_BROKERS_39 when set (default true). */
   reuseFromEnv?: boolean;
+  /** Brokers with client JIT only: quicker, cheaper start for tests (default true). */
+  fastStartup?: boolean;
 }
 
 /**
@@ -55,10 +60,13 @@ export interface StartServicesOptions {
  */
 export async function startServices(options: StartServicesOptions = {}): Promise<Services> {
   const reuse = options.reuseFromEnv ?? true;
+  const fastStartup = options.fastStartup ?? true;
+  const kafka = (version: string) =>
+    reuse ? useKafka(version, { fastStartup }) : startKafka({ version, fastStartup });
   const results = await Promise.allSettled([
     reuse ? usePostgres() : startPostgres(),
-    reuse ? useKafka(KAFKA_VERSIONS.v4) : startKafka({ version: KAFKA_VERSIONS.v4 }),
-    reuse ? useKafka(KAFKA_VERSIONS.v3) : startKafka({ version: KAFKA_VERSIONS.v3 }),
+    kafka(KAFKA_VERSIONS.v4),
+    kafka(KAFKA_VERSIONS.v3),
   ] as const);
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const stopAll = async () => {
