@@ -1,9 +1,10 @@
-import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
+import { WireType } from '@bufbuild/protobuf/wire';
 import { encodeBase64 } from './base64.js';
 import { EncodeError } from './errors.js';
 import { ChangeSchema, DataSchema, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { Metadata } from './metadata.js';
 import type { Data, StructuredData, StructuredValue } from './record.js';
+import { WIRE_BIT64, WIRE_LENGTH_DELIMITED, WIRE_VARINT, WireReader } from './wire-reader.js';
 import { WireWriter } from './wire-writer.js';
 
 // A direct wire codec for opencdc.v1.Record. The reflective codec of @bufbuild/protobuf turns
@@ -34,23 +35,6 @@ const V_STRUCT = 5;
 const V_LIST = 6;
 
 const LD = WireType.LengthDelimited;
-
-// Node's TextDecoder crosses into C++ per call, which dominates for the many short strings of a
-// record; short ASCII strings are converted in JS, everything else by TextDecoder.
-const textDecoder = new TextDecoder();
-const SHORT = 64;
-
-function decodeUtf8(bytes: Uint8Array): string {
-  const n = bytes.length;
-  if (n > SHORT) return textDecoder.decode(bytes);
-  let s = '';
-  for (let i = 0; i < n; i++) {
-    const c = bytes[i]!;
-    if (c > 0x7f) return textDecoder.decode(bytes);
-    s += String.fromCharCode(c);
-  }
-  return s;
-}
 
 // --- encoding ------------------------------------------------------------------------------
 
@@ -144,127 +128,137 @@ export function writeRecord(r: WireRecord): Uint8Array {
 
 // --- decoding ------------------------------------------------------------------------------
 
-/** Reads a length prefix and returns where the sub-message ends, checking it is in bounds. */
-function end(r: BinaryReader): number {
-  const len = r.uint32();
-  const stop = r.pos + len;
-  if (stop > r.len) throw new RangeError('premature EOF');
-  return stop;
-}
+const tagOf = (field: number, wireType: number): number => ((field << 3) | wireType) >>> 0;
+const T = {
+  position: tagOf(F.position, WIRE_LENGTH_DELIMITED),
+  operation: tagOf(F.operation, WIRE_VARINT),
+  metadata: tagOf(F.metadata, WIRE_LENGTH_DELIMITED),
+  key: tagOf(F.key, WIRE_LENGTH_DELIMITED),
+  payload: tagOf(F.payload, WIRE_LENGTH_DELIMITED),
+  before: tagOf(F.before, WIRE_LENGTH_DELIMITED),
+  after: tagOf(F.after, WIRE_LENGTH_DELIMITED),
+  rawData: tagOf(F.rawData, WIRE_LENGTH_DELIMITED),
+  structuredData: tagOf(F.structuredData, WIRE_LENGTH_DELIMITED),
+  mapKey: tagOf(MAP_KEY, WIRE_LENGTH_DELIMITED),
+  mapValue: tagOf(MAP_VALUE, WIRE_LENGTH_DELIMITED),
+  structFields: tagOf(STRUCT_FIELDS, WIRE_LENGTH_DELIMITED),
+  listValues: tagOf(LIST_VALUES, WIRE_LENGTH_DELIMITED),
+  vNull: tagOf(V_NULL, WIRE_VARINT),
+  vNumber: tagOf(V_NUMBER, WIRE_BIT64),
+  vString: tagOf(V_STRING, WIRE_LENGTH_DELIMITED),
+  vBool: tagOf(V_BOOL, WIRE_VARINT),
+  vStruct: tagOf(V_STRUCT, WIRE_LENGTH_DELIMITED),
+  vList: tagOf(V_LIST, WIRE_LENGTH_DELIMITED),
+} as const;
 
 /** A sub-message's last field must end exactly where its length prefix said. */
-function done(r: BinaryReader, stop: number): void {
+function done(r: WireReader, stop: number): void {
   if (r.pos !== stop) throw new RangeError('a field overruns its enclosing message');
 }
 
-function expectWire(actual: WireType, expected: WireType, what: string): void {
-  if (actual !== expected) throw new Error(`wire type ${actual} for ${what}, expected ${expected}`);
+/** A known field with the wrong wire type is malformed input, not an unknown field to skip. */
+function unexpected(r: WireReader, tag: number, known: readonly number[]): void {
+  if (known.includes(tag >>> 3)) {
+    throw new Error(`wire type ${tag & 7} is wrong for field ${tag >>> 3}`);
+  }
+  r.skip(tag);
 }
 
-/** Reads a Value message body up to `stop`. */
-function readValue(r: BinaryReader, stop: number): StructuredValue {
+const VALUE_FIELDS = [V_NULL, V_NUMBER, V_STRING, V_BOOL, V_STRUCT, V_LIST];
+const ONE = [1];
+const TWO = [1, 2];
+const RECORD_FIELDS = [F.position, F.operation, F.metadata, F.key, F.payload];
+
+/** Reads a google.protobuf.Value body up to `stop` (an unset kind reads as null). */
+function readValue(r: WireReader, stop: number): StructuredValue {
   let value: StructuredValue = null;
   while (r.pos < stop) {
-    const [no, wt] = r.tag();
-    switch (no) {
-      case V_NULL:
-        expectWire(wt, WireType.Varint, 'null_value');
-        r.int32();
-        value = null;
-        break;
-      case V_NUMBER:
-        expectWire(wt, WireType.Bit64, 'number_value');
-        value = r.double();
-        break;
-      case V_STRING:
-        expectWire(wt, LD, 'string_value');
+    const tag = r.tag();
+    switch (tag) {
+      case T.vString:
         value = r.string();
         break;
-      case V_BOOL:
-        expectWire(wt, WireType.Varint, 'bool_value');
-        value = r.bool();
+      case T.vNumber:
+        value = r.double();
         break;
-      case V_STRUCT:
-        expectWire(wt, LD, 'struct_value');
-        value = readStruct(r, end(r));
+      case T.vBool:
+        value = r.varint() !== 0;
         break;
-      case V_LIST: {
-        expectWire(wt, LD, 'list_value');
-        const listEnd = end(r);
+      case T.vNull:
+        r.varint();
+        value = null;
+        break;
+      case T.vStruct:
+        value = readStruct(r, r.end());
+        break;
+      case T.vList: {
+        const listEnd = r.end();
         const list: StructuredValue[] = [];
         while (r.pos < listEnd) {
-          const [lno, lwt] = r.tag();
-          if (lno === LIST_VALUES) {
-            expectWire(lwt, LD, 'ListValue.values');
-            list.push(readValue(r, end(r)));
-          } else r.skip(lwt, lno);
+          const t = r.tag();
+          if (t === T.listValues) list.push(readValue(r, r.end()));
+          else unexpected(r, t, ONE);
         }
         done(r, listEnd);
         value = list;
         break;
       }
       default:
-        r.skip(wt, no);
+        unexpected(r, tag, VALUE_FIELDS);
     }
   }
   done(r, stop);
   return value;
 }
 
-/** Reads a Struct message body up to `stop`. */
-function readStruct(r: BinaryReader, stop: number): StructuredData {
+/** Reads a google.protobuf.Struct body up to `stop`. */
+function readStruct(r: WireReader, stop: number): StructuredData {
   const out: StructuredData = {};
   while (r.pos < stop) {
-    const [no, wt] = r.tag();
-    if (no !== STRUCT_FIELDS) {
-      r.skip(wt, no);
+    const tag = r.tag();
+    if (tag !== T.structFields) {
+      unexpected(r, tag, ONE);
       continue;
     }
-    expectWire(wt, LD, 'Struct.fields');
-    const entryEnd = end(r);
+    const entryEnd = r.end();
     let key = '';
     let value: StructuredValue = null;
     while (r.pos < entryEnd) {
-      const [eno, ewt] = r.tag();
-      if (eno === MAP_KEY) {
-        expectWire(ewt, LD, 'Struct.fields key');
-        key = r.string();
-      } else if (eno === MAP_VALUE) {
-        expectWire(ewt, LD, 'Struct.fields value');
-        value = readValue(r, end(r));
-      } else r.skip(ewt, eno);
+      const t = r.tag();
+      if (t === T.mapKey) key = r.string();
+      else if (t === T.mapValue) value = readValue(r, r.end());
+      else unexpected(r, t, TWO);
     }
     done(r, entryEnd);
-    // defineProperty, not assignment: a `__proto__` field stays a field.
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Assigning `__proto__` would set the prototype: define it so the field stays a field.
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else out[key] = value;
   }
   done(r, stop);
   return out;
 }
 
-function readData(r: BinaryReader, stop: number): Data | null {
+/** Reads an opencdc.v1.Data body up to `stop`. */
+function readData(r: WireReader, stop: number): Data | null {
   let data: Data | null = null;
   while (r.pos < stop) {
-    const [no, wt] = r.tag();
-    if (no === F.rawData) {
-      expectWire(wt, LD, 'raw_data');
-      data = r.bytes().slice(); // a copy: the input buffer may be reused by its owner
-    } else if (no === F.structuredData) {
-      expectWire(wt, LD, 'structured_data');
-      data = readStruct(r, end(r));
-    } else r.skip(wt, no);
+    const tag = r.tag();
+    if (tag === T.rawData) data = r.bytes();
+    else if (tag === T.structuredData) data = readStruct(r, r.end());
+    else unexpected(r, tag, [F.rawData, F.structuredData]);
   }
   done(r, stop);
   return data;
 }
 
 export function readRecord(bytes: Uint8Array): WireRecord & { metadata: Metadata } {
-  const r = new BinaryReader(bytes, decodeUtf8);
+  const r = new WireReader(bytes);
   const record: WireRecord & { metadata: Metadata } = {
     position: new Uint8Array(0),
     operation: 0,
@@ -274,55 +268,46 @@ export function readRecord(bytes: Uint8Array): WireRecord & { metadata: Metadata
     after: null,
   };
   while (r.pos < r.len) {
-    const [no, wt] = r.tag();
-    switch (no) {
-      case F.position:
-        expectWire(wt, LD, 'position');
-        record.position = r.bytes().slice();
+    const tag = r.tag();
+    switch (tag) {
+      case T.position:
+        record.position = r.bytes();
         break;
-      case F.operation:
-        expectWire(wt, WireType.Varint, 'operation');
-        record.operation = r.int32();
+      case T.operation:
+        record.operation = r.varint();
         break;
-      case F.metadata: {
-        expectWire(wt, LD, 'metadata');
-        const entryEnd = end(r);
+      case T.metadata: {
+        const entryEnd = r.end();
         let key = '';
         let value = '';
         while (r.pos < entryEnd) {
-          const [eno, ewt] = r.tag();
-          if (eno === MAP_KEY || eno === MAP_VALUE) {
-            expectWire(ewt, LD, 'metadata entry');
-            if (eno === MAP_KEY) key = r.string();
-            else value = r.string();
-          } else r.skip(ewt, eno);
+          const t = r.tag();
+          if (t === T.mapKey) key = r.string();
+          else if (t === T.mapValue) value = r.string();
+          else unexpected(r, t, TWO);
         }
         done(r, entryEnd);
         record.metadata.set(key, value);
         break;
       }
-      case F.key:
-        expectWire(wt, LD, 'key');
-        record.key = readData(r, end(r));
+      case T.key:
+        record.key = readData(r, r.end());
         break;
-      case F.payload: {
-        expectWire(wt, LD, 'payload');
-        const payloadEnd = end(r);
+      case T.payload: {
+        const payloadEnd = r.end();
         while (r.pos < payloadEnd) {
-          const [pno, pwt] = r.tag();
-          if (pno === F.before || pno === F.after) {
-            expectWire(pwt, LD, 'payload data');
-            if (pno === F.before) record.before = readData(r, end(r));
-            else record.after = readData(r, end(r));
-          } else r.skip(pwt, pno);
+          const t = r.tag();
+          if (t === T.before) record.before = readData(r, r.end());
+          else if (t === T.after) record.after = readData(r, r.end());
+          else unexpected(r, t, [F.before, F.after]);
         }
         done(r, payloadEnd);
         break;
       }
       default:
-        r.skip(wt, no);
+        unexpected(r, tag, RECORD_FIELDS);
     }
   }
-  if (r.pos !== r.len) throw new RangeError('premature EOF');
+  done(r, r.len);
   return record;
 }

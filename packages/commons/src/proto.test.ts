@@ -93,6 +93,21 @@ describe('protobuf encoding', () => {
     }
   });
 
+  it('skips unknown fields (forward compatibility) and rejects known fields of the wrong type', () => {
+    const record = createRecord({ position: bytes('p'), key: { a: [1, 'x'] }, after: null });
+    const encoded = toProto(record);
+    // field 99 varint 1, field 98 fixed64, field 97 bytes "zz", field 96 fixed32, then a group
+    const unknown = [0x98, 0x06, 0x01, 0x91, 0x06, 1, 2, 3, 4, 5, 6, 7, 8];
+    const more = [0x8a, 0x06, 0x02, 0x7a, 0x7a, 0x85, 0x06, 1, 2, 3, 4, 0xfb, 0x05, 0xfc, 0x05];
+    expect(fromProto(new Uint8Array([...encoded, ...unknown, ...more]))).toEqual(record);
+    // operation (field 2) as a length-delimited field
+    expect(decodeError(new Uint8Array([0x12, 0x01, 0x01])).message).toMatch(/wire type 2/);
+    // a metadata entry whose inner field overruns the entry
+    expect(decodeError(new Uint8Array([0x1a, 0x02, 0x0a, 0x05, 0x61])).code).toBe(
+      'MALFORMED_PROTO',
+    );
+  });
+
   it('rejects an unspecified or unknown operation with UNKNOWN_OPERATION', () => {
     const unspecified = toBinary(RecordSchema, create(RecordSchema, { position: bytes('p') }));
     expect(decodeError(unspecified)).toMatchObject({
