@@ -56,7 +56,8 @@ async function services(envFile: string | undefined): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+  // No SIGHUP handler: under nohup the services must outlive the terminal (a handler would undo
+  // nohup's ignore).
   if (envFile) {
     // Atomic: readers either see no file or a complete one.
     const tmp = `${envFile}.tmp-${process.pid}`;

@@ -7,9 +7,10 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './ports.js';
 import { logTail, onExit, run, signal, watchdog } from './process.js';
@@ -68,6 +69,23 @@ export function findPostgresBin(): string {
   );
 }
 
+/** The temp dir, unless the `postgres` user could not reach into it (e.g. TMPDIR under /root). */
+function tempBase(asOtherUser: boolean): string {
+  const base = tmpdir();
+  if (!asOtherUser) return base;
+  try {
+    // World-executable all the way up, or fall back to /tmp.
+    let dir = base;
+    while (dir !== '/') {
+      if ((statSync(dir).mode & 0o001) === 0) return '/tmp';
+      dir = dirname(dir);
+    }
+    return base;
+  } catch {
+    return '/tmp';
+  }
+}
+
 /** Running as root: PostgreSQL refuses to run as root, so run its tools as `postgres`. */
 function asServerUser(): {
   wrap: (cmd: string, args: string[]) => [string, string[]];
@@ -96,7 +114,7 @@ function asServerUser(): {
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresService> {
   const bin = findPostgresBin();
   const user = asServerUser();
-  const dir = mkdtempSync(join(tmpdir(), 'opencdc-pg-'));
+  const dir = mkdtempSync(join(tempBase(user.uid !== undefined), 'opencdc-pg-'));
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'postgres.log');
   if (user.uid !== undefined && user.gid !== undefined) chownSync(dir, user.uid, user.gid);

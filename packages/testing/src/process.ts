@@ -67,7 +67,8 @@ export function onExit(cleanup: () => void): () => void {
   if (!hooked) {
     hooked = true;
     process.once('exit', runCleanups);
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // Not SIGHUP: that would undo nohup for the `services` CLI; the watchdog covers a hang-up death.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         runCleanups();
         // Nobody else handles it (e.g. our CLI): re-raise for the default exit with 128+n.
