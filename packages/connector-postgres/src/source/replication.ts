@@ -7,12 +7,13 @@
  * acknowledged); received data is reported as `write`, never as `flush`.
  */
 import type pg from 'pg';
+import { decodePgOutput, type PgOutputMessage } from './pgoutput.js';
 
 /** Microseconds between the Unix epoch and Postgres' epoch (2000-01-01). */
 export const PG_EPOCH_MICROS = 946_684_800_000_000n;
 
 export type WalMessage =
-  | { kind: 'data'; walStart: bigint; walEnd: bigint; payload: Buffer }
+  | { kind: 'data'; walStart: bigint; walEnd: bigint; message: PgOutputMessage }
   | { kind: 'keepalive'; walEnd: bigint; replyRequested: boolean };
 
 /** What `pg` exposes on `client.connection` (typed loosely by @types/pg). */
@@ -58,7 +59,13 @@ export class ReplicationStream {
       const walStart = chunk.readBigUInt64BE(1);
       const walEnd = chunk.readBigUInt64BE(9);
       if (walStart > this.written) this.written = walStart;
-      this.onMessage({ kind: 'data', walStart, walEnd, payload: chunk.subarray(25) });
+      // Decode now: pg's parser reuses its buffer, so `chunk` is only valid during this call.
+      this.onMessage({
+        kind: 'data',
+        walStart,
+        walEnd,
+        message: decodePgOutput(chunk.subarray(25)),
+      });
     } else if (tag === 0x6b /* k */) {
       const walEnd = chunk.readBigUInt64BE(1);
       const replyRequested = chunk[17] === 1;

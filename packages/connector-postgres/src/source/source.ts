@@ -35,7 +35,6 @@ import {
 import type { SourceConfig } from './config.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import {
-  decodePgOutput,
   type PgOutputMessage,
   type RelationColumn,
   type TupleValue,
@@ -425,7 +424,7 @@ export class PostgresSource implements Source {
         continue;
       }
       this.walSeen = true;
-      const p = this.handle(decodePgOutput(m.payload));
+      const p = this.handle(m.message);
       if (p) await p;
     }
   }
