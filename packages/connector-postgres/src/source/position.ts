@@ -51,11 +51,17 @@ export function decodePosition(bytes: Uint8Array): DecodedPosition {
 /** Incrementally maintained JSON of a per-table state map (cheap per-record positions). */
 export class StateJson {
   private readonly parts = new Map<string, string>();
+  private readonly prefixes = new Map<string, string>();
   constructor(state: SnapState) {
     for (const [c, s] of Object.entries(state)) this.set(c, s);
   }
   set(collection: string, s: TableSnapState): void {
-    this.parts.set(collection, `${JSON.stringify(collection)}:${JSON.stringify(s)}`);
+    let prefix = this.prefixes.get(collection);
+    if (prefix === undefined) {
+      prefix = `${JSON.stringify(collection)}:`;
+      this.prefixes.set(collection, prefix);
+    }
+    this.parts.set(collection, prefix + JSON.stringify(s));
   }
   delete(collection: string): void {
     this.parts.delete(collection);

@@ -11,6 +11,7 @@ import {
 } from '@opencdc-ts/commons';
 import pg from 'pg';
 import { sqlName, type TableInfo } from './catalog.js';
+import { readAtNow } from './clock.js';
 import { encodeJson, type SnapState, StateJson } from './position.js';
 import type { TypeRegistry } from './values.js';
 
@@ -98,7 +99,7 @@ async function snapshotTable(
       json.set(collection, { k: last });
       const md = new Metadata();
       md.set('opencdc.collection', collection);
-      md.set('opencdc.readAt', `${BigInt(Date.now()) * 1_000_000n}`);
+      md.set('opencdc.readAt', readAtNow());
       const p = o.emit(
         snapshotRecord({ position: encodeJson(o.position(json.json())), metadata: md, key, after }),
       );

@@ -32,6 +32,7 @@ import {
   slotInfo,
   type TableInfo,
 } from './catalog.js';
+import { readAtNow } from './clock.js';
 import type { SourceConfig } from './config.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import {
@@ -502,7 +503,7 @@ export class PostgresSource implements Source {
     const md = new Metadata();
     md.set('opencdc.collection', rel.collection);
     md.set('opencdc.createdAt', txn.createdAt);
-    md.set('opencdc.readAt', `${BigInt(Date.now()) * 1_000_000n}`);
+    md.set('opencdc.readAt', readAtNow());
     const position = cdcPosition(txn.lsnText, i);
     this.lastCdc = { lsnText: txn.lsnText, i };
     let rec: OpenCDCRecord;
