@@ -150,3 +150,45 @@ describe.each(versions)('kafka source (Kafka %s)', (_name, brokersOf) => {
     );
   });
 });
+
+describe('kafka connection errors (Kafka 4.x)', () => {
+  it('tls.enabled against a plaintext listener is a configuration error naming tls.enabled', async () => {
+    const s = source({
+      servers: inject('kafkaBrokers').join(','),
+      topics: 'x',
+      'tls.enabled': 'true',
+    });
+    await expect(s.open(undefined)).rejects.toMatchObject({
+      name: 'ConfigError',
+      parameter: 'tls.enabled',
+    });
+    await s.teardown();
+  });
+
+  it('SASL against a listener without SASL is a configuration error naming saslMechanism', async () => {
+    const s = source({
+      servers: inject('kafkaBrokers').join(','),
+      topics: 'x',
+      saslMechanism: 'SCRAM-SHA-512',
+      saslUsername: 'u',
+      saslPassword: 'p',
+    });
+    await expect(s.open(undefined)).rejects.toMatchObject({
+      name: 'ConfigError',
+      parameter: 'saslMechanism',
+    });
+    await s.teardown();
+  });
+
+  it('rejects incomplete SASL and TLS settings before connecting', () => {
+    expect(() => source({ servers: 'h:1', topics: 'x', saslUsername: 'u' })).toThrow(
+      /saslPassword/,
+    );
+    expect(() =>
+      source({ servers: 'h:1', topics: 'x', clientCert: '-----BEGIN CERTIFICATE-----' }),
+    ).toThrow(/clientKey/);
+    expect(() => source({ servers: 'h:1', topics: 'x', caCert: '/nonexistent.pem' })).toThrow(
+      /caCert.*readable PEM file/,
+    );
+  });
+});

@@ -1,15 +1,24 @@
 import { ConfigError, TransientError } from '@opencdc-ts/sdk';
 
 /** kafkajs wraps errors in retry errors; walk the chain to the root causes. */
-function chain(err: unknown): { name: string; message: string; code?: string }[] {
-  const out: { name: string; message: string; code?: string }[] = [];
+interface Cause {
+  name: string;
+  message: string;
+  code?: string;
+  type?: string;
+}
+
+function chain(err: unknown): Cause[] {
+  const out: Cause[] = [];
   let cur: unknown = err;
   for (let i = 0; i < 8 && cur instanceof Error; i++) {
     const code = (cur as { code?: unknown }).code;
+    const type = (cur as { type?: unknown }).type;
     out.push({
       name: cur.name,
       message: cur.message,
       ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof type === 'string' ? { type } : {}),
     });
     const next =
       (cur as { originalError?: unknown }).originalError ?? (cur as { cause?: unknown }).cause;
@@ -38,6 +47,34 @@ export function classifyConnectError(err: unknown, servers: string): Error {
         value: undefined,
         rule: `SASL authentication accepted by ${servers}`,
         fix: `check saslMechanism, saslUsername and saslPassword (broker said: ${detail})`,
+      },
+      { cause: err },
+    );
+  }
+  if (
+    causes.some((c) =>
+      /SASL state|UNSUPPORTED_SASL_MECHANISM|ILLEGAL_SASL_STATE/.test(
+        `${c.message} ${c.type ?? ''}`,
+      ),
+    )
+  ) {
+    return new ConfigError(
+      {
+        parameter: 'saslMechanism',
+        value: undefined,
+        rule: `a SASL mechanism the listener at ${servers} accepts`,
+        fix: `check that this listener uses SASL and enables the mechanism, or remove the SASL settings (broker said: ${detail})`,
+      },
+      { cause: err },
+    );
+  }
+  if (causes.some((c) => /before secure TLS connection was established/.test(c.message))) {
+    return new ConfigError(
+      {
+        parameter: 'tls.enabled',
+        value: 'true',
+        rule: `a TLS listener at ${servers}`,
+        fix: `the broker closed the TLS handshake: the listener is probably plaintext; set tls.enabled=false or use the TLS port (${detail})`,
       },
       { cause: err },
     );
