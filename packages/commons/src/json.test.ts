@@ -96,6 +96,15 @@ describe('Go encoding/json compatibility', () => {
     expect(json).toBe('{"B":3,"a":2,"b":1,"é":6,"\uffff":4,"😀":5}');
   });
 
+  it('sorts large objects too', () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `k${(i * 37) % 50}`);
+    const obj = Object.fromEntries(keys.map((k) => [k, 1]));
+    const written = Object.keys(JSON.parse(afterJSON(obj)) as object);
+    expect(written).toEqual([...keys].sort());
+    const small = Object.fromEntries(keys.slice(0, 20).map((k) => [k, 1]));
+    expect(Object.keys(JSON.parse(afterJSON(small)) as object)).toEqual(keys.slice(0, 20).sort());
+  });
+
   it('writes bytes as base64, dates as RFC 3339 and skips undefined fields', () => {
     const record = createRecord({
       position: new Uint8Array([1]),
