@@ -52,6 +52,8 @@ const BUILTIN_ARRAYS: { [oid: number]: number } = {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 export function decodeInt8(text: string): number | bigint {
+  // Up to 15 digits always fits a double exactly: skip the BigInt allocation.
+  if (text.length <= 15) return Number(text);
   const b = BigInt(text);
   return b > MAX_SAFE || b < -MAX_SAFE ? b : Number(b);
 }
@@ -79,9 +81,12 @@ function decodeBytea(text: string): Uint8Array {
  * dates stay as Postgres prints them.
  */
 function decodeTimestamp(text: string, withZone: boolean): string {
-  if (!/^\d{4}-/.test(text) || text.endsWith(' BC')) return text;
-  let s = text.replace(' ', 'T');
-  if (withZone) s = s.replace(/\+00(:00)?$/, 'Z');
+  // Plain string surgery (this runs for every timestamp value): `YYYY-MM-DD hh:mm:ss[.f]`.
+  if (text.length < 19 || text[4] !== '-' || text[10] !== ' ' || text.endsWith(' BC')) return text;
+  const s = `${text.slice(0, 10)}T${text.slice(11)}`;
+  if (!withZone) return s;
+  if (s.endsWith('+00')) return `${s.slice(0, -3)}Z`;
+  if (s.endsWith('+00:00')) return `${s.slice(0, -6)}Z`;
   return s;
 }
 
@@ -138,10 +143,6 @@ export class TypeRegistry {
 
   set(oid: number, info: TypeInfo): void {
     this.infos.set(oid, info);
-  }
-
-  has(oid: number): boolean {
-    return oid < 10000 ? true : this.infos.has(oid);
   }
 
   /** Oids among `oids` that need a catalog lookup before their values can be decoded. */
