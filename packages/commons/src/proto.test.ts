@@ -4,7 +4,8 @@ import { DecodeError } from './errors.js';
 import { type Operation as OperationEnum, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 import { Metadata } from './metadata.js';
-import { fromProto, fromProtoReflect, toProto, toProtoReflect } from './proto.js';
+import { fromProto, toProto } from './proto.js';
+import { fromProtoReflect, toProtoReflect } from './proto-reflect.test-helper.js';
 import { createRecord, deleteRecord, type OpenCDCRecord } from './record.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

@@ -4,7 +4,8 @@ import { encodeBase64 } from './base64.js';
 import { DecodeError } from './errors.js';
 import { encodeExact, fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 import { Metadata } from './metadata.js';
-import { fromProto, fromProtoReflect, toProto, toProtoReflect } from './proto.js';
+import { fromProto, toProto } from './proto.js';
+import { fromProtoReflect, toProtoReflect } from './proto-reflect.test-helper.js';
 import {
   type Data,
   OPERATIONS,
