@@ -182,3 +182,24 @@ describe('bad configs give clear errors', () => {
     ]);
   });
 });
+
+describe('README', () => {
+  test('the example pipeline settings parse', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const yaml = readme.slice(
+      readme.indexOf('```yaml'),
+      readme.indexOf('```', readme.indexOf('```yaml') + 7),
+    );
+    const block = yaml.slice(yaml.indexOf('settings:'), yaml.indexOf('- id: sink'));
+    const settings: { [k: string]: string } = {};
+    for (const line of block.split('\n').slice(1)) {
+      const m = /^\s+([\w.*-]+):\s*([^#]*?)\s*(#.*)?$/.exec(line);
+      if (m) settings[m[1]!] = m[2]!;
+    }
+    expect(Object.keys(settings).length).toBeGreaterThan(10);
+    const c = parseConfig(settings);
+    expect(c.collections.map((x) => x.name)).toEqual(['audit', 'orders', 'users']);
+    expect(c.collections[0]!.rate).toBe(2);
+  });
+});

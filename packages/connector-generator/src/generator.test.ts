@@ -235,3 +235,15 @@ describe('determinism and resume', () => {
     expect(s).toEqual({ seq: 5, counts: [0, 0, 2], created: [0, 0, 1] });
   });
 });
+
+describe('key space without creating operations', () => {
+  test('updates and deletes pick keys from 1..records+1', () => {
+    const c = parseConfig({ seed: '1', 'format.options.x': 'int', operations: 'update,delete' });
+    const records = take(generator(c), 200);
+    records.forEach((r, i) => {
+      expect(['update', 'delete']).toContain(r.operation);
+      const id = (r.key as StructuredData).id as number;
+      expect(id >= 1 && id <= i + 1).toBe(true);
+    });
+  });
+});
