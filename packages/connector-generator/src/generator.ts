@@ -95,7 +95,7 @@ class GeneratedRecord implements OpenCDCRecord {
   ) {}
 }
 
-/** JSON text of a string without the surrounding allocation of a whole object. */
+/** A string as JSON text (collection names in positions). */
 const quote = (s: string): string => JSON.stringify(s);
 
 function bigintSafe(_key: string, v: unknown): unknown {
@@ -111,7 +111,6 @@ export class RecordGenerator {
   readonly state: GeneratorState;
   private readonly lanes: Lane[];
   private readonly laneCounts: number[];
-  private readonly laneOf: number[];
   private readonly compiled: Compiled[];
   private readonly rng = new Rng();
   private readonly keyRng = new Rng();
@@ -133,15 +132,9 @@ export class RecordGenerator {
     const n = config.collections.length;
     this.state = state ?? { seq: 0, counts: new Array(n).fill(0), created: new Array(n).fill(0) };
     this.lanes = buildLanes(config);
-    this.laneOf = new Array(n).fill(0);
-    this.laneCounts = this.lanes.map((lane, l) => {
-      let sum = 0;
-      for (const m of lane.members) {
-        this.laneOf[m] = l;
-        sum += this.state.counts[m]!;
-      }
-      return sum;
-    });
+    this.laneCounts = this.lanes.map((lane) =>
+      lane.members.reduce((sum, m) => sum + this.state.counts[m]!, 0),
+    );
     this.compiled = config.collections.map((c) => {
       const fields = c.fields.map((f) => compileField(`${c.prefix}format.options.${f.name}`, f));
       return {
@@ -158,8 +151,8 @@ export class RecordGenerator {
       text.push(`${i === 0 ? ',"c":{' : '],'}${c.positionKey}:[`, ',');
     });
     text.push(this.compiled.length === 0 ? ',"c":{}}' : ']}}');
-    const ascii = new TextEncoder();
-    this.positionParts = text.map((t) => ascii.encode(t));
+    const utf8 = new TextEncoder();
+    this.positionParts = text.map((t) => utf8.encode(t));
     this.positionNumbers = new Array(1 + 2 * n).fill(0);
   }
 
