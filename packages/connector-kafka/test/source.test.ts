@@ -131,6 +131,22 @@ describe.each(versions)('kafka source (Kafka %s)', (_name, brokersOf) => {
     expect(await readFor(src, 1000)).toEqual([]);
   });
 
+  it('starts with no matching topic and reads the first one created', async () => {
+    const brokers = brokersOf();
+    const p = unique('empty');
+    const src = await start({
+      servers: brokers.join(','),
+      topics: `${p}.named,/^${p.replaceAll('-', '\\-')}\\.x\\..*/`,
+      topicRefreshInterval: '300ms',
+    });
+    expect(await readFor(src, 500)).toEqual([]);
+    await createTopics(brokers, [`${p}.x.1`, `${p}.named`]);
+    await produce(brokers, `${p}.x.1`, [{ value: 'one' }]);
+    await produce(brokers, `${p}.named`, [{ value: 'two' }]);
+    const got = await readN(src, 2, 60_000);
+    expect(got.map((r) => text(r.payload.after)).sort()).toEqual(['one', 'two']);
+  });
+
   it('readFromBeginning=false starts at the end as of open', async () => {
     const brokers = brokersOf();
     const t = unique('latest');
