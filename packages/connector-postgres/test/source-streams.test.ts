@@ -148,4 +148,59 @@ describe('postgres source: hand-off, new tables, schema changes', () => {
       await src.teardown();
     }
   });
+
+  it('backfills a table added to the selection between runs', async () => {
+    await sql(
+      url,
+      'CREATE TABLE sel1 (id int PRIMARY KEY); CREATE TABLE sel2 (id int PRIMARY KEY); INSERT INTO sel1 VALUES (1); INSERT INTO sel2 VALUES (1), (2)',
+    );
+    const s = settings({ tables: 'sel1' });
+    let src = await openSource(s);
+    const [first] = await readCount(src, 1);
+    await src.ack([first!.position]);
+    await sql(url, 'INSERT INTO sel1 VALUES (2)');
+    const [c] = await readCount(src, 1);
+    await src.ack([c!.position]);
+    await src.teardown();
+    src = await openSource({ ...s, tables: 'sel1, sel2' }, c!.position);
+    try {
+      const bf = await readCount(src, 2);
+      expect(bf.map((r) => [collection(r), r.operation, keyOf(r).id])).toEqual([
+        ['sel2', 'snapshot', 1],
+        ['sel2', 'snapshot', 2],
+      ]);
+      await sql(url, 'INSERT INTO sel2 VALUES (3)');
+      const [n] = await readCount(src, 1);
+      expect([collection(n!), n!.operation, keyOf(n!).id]).toEqual(['sel2', 'create', 3]);
+    } finally {
+      await src.teardown();
+    }
+  });
+
+  it('lets an idle slot advance (heartbeat + keepalive) so WAL is not pinned', async () => {
+    await sql(url, 'CREATE TABLE idle1 (id int PRIMARY KEY); CREATE TABLE noise (id int)');
+    const s = settings({ tables: 'idle1', snapshotMode: 'never' });
+    const src = await openSource(s);
+    try {
+      const lsn = async () =>
+        (
+          await sql(
+            url,
+            'SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = $1',
+            [s['logrepl.slotName']],
+          )
+        ).rows[0].l as string;
+      const start = await lsn();
+      await sql(url, 'INSERT INTO noise SELECT generate_series(1, 1000)');
+      const deadline = Date.now() + 20_000;
+      let now = start;
+      while (now === start && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        now = await lsn();
+      }
+      expect(now).not.toBe(start);
+    } finally {
+      await src.teardown();
+    }
+  });
 });

@@ -357,9 +357,16 @@ export class PostgresSource implements Source {
             await addToPublication(this.meta!, this.publication, t);
         }
         this.tables.set(t.collection, t);
-        // A relation already known to the stream was unselected; decide again on its next message.
-        for (const [id, r] of this.relations)
-          if (r.collection === t.collection) this.relations.delete(id);
+        // The stream may already know the relation as unselected (a user-owned publication that
+        // covers more tables): select it now, the server does not resend its Relation message.
+        for (const r of this.relations.values())
+          if (r.collection === t.collection) {
+            r.selected = true;
+            if (t.primaryKey.length > 0)
+              r.keyIdx = t.primaryKey
+                .map((k) => r.columns.findIndex((c) => c.name === k))
+                .filter((i) => i >= 0);
+          }
       }
       const { lsnText, i } = this.lastCdc;
       await runSnapshot({
