@@ -52,24 +52,39 @@ export function decodePosition(bytes: Uint8Array): DecodedPosition {
 export class StateJson {
   private readonly parts = new Map<string, string>();
   private readonly prefixes = new Map<string, string>();
+  /** The JSON around the part of the table set last (valid while only that table changes). */
+  private around: { collection: string; before: string; after: string } | undefined;
+
   constructor(state: SnapState) {
     for (const [c, s] of Object.entries(state)) this.set(c, s);
   }
+
   set(collection: string, s: TableSnapState): void {
     let prefix = this.prefixes.get(collection);
     if (prefix === undefined) {
       prefix = `${JSON.stringify(collection)}:`;
       this.prefixes.set(collection, prefix);
     }
+    if (this.around?.collection !== collection || !this.parts.has(collection))
+      this.around = undefined;
     this.parts.set(collection, prefix + JSON.stringify(s));
   }
-  delete(collection: string): void {
-    this.parts.delete(collection);
-  }
-  get size(): number {
-    return this.parts.size;
-  }
-  json(): string {
-    return `{${[...this.parts.values()].join(',')}}`;
+
+  /** The whole map as JSON; consecutive rows of one table reuse the other tables' text. */
+  json(current?: string): string {
+    if (current === undefined) return `{${[...this.parts.values()].join(',')}}`;
+    if (!this.around) {
+      const keys = [...this.parts.keys()];
+      const i = keys.indexOf(current);
+      const vals = [...this.parts.values()];
+      const before = vals.slice(0, i).join(',');
+      const after = vals.slice(i + 1).join(',');
+      this.around = {
+        collection: current,
+        before: `{${before}${before ? ',' : ''}`,
+        after: `${after ? ',' : ''}${after}}`,
+      };
+    }
+    return this.around.before + this.parts.get(current) + this.around.after;
   }
 }

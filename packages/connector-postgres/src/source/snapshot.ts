@@ -101,7 +101,12 @@ async function snapshotTable(
       md.set('opencdc.collection', collection);
       md.set('opencdc.readAt', readAtNow());
       const p = o.emit(
-        snapshotRecord({ position: encodeJson(o.position(json.json())), metadata: md, key, after }),
+        snapshotRecord({
+          position: encodeJson(o.position(json.json(collection))),
+          metadata: md,
+          key,
+          after,
+        }),
       );
       if (p) await p;
     }

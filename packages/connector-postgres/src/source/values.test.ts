@@ -58,3 +58,21 @@ describe('value mapping', () => {
     expect(parseLsn('0/10')).toBe(16n);
   });
 });
+
+import { StateJson } from './position.js';
+
+describe('snapshot state JSON', () => {
+  it('stays equal to a full rebuild while tables interleave', () => {
+    const s = new StateJson({ a: {}, b: { d: 1 }, c: {} });
+    s.set('b', { k: ['1'] });
+    expect(JSON.parse(s.json('b'))).toEqual({ a: {}, b: { k: ['1'] }, c: {} });
+    s.set('b', { k: ['2'] });
+    expect(s.json('b')).toBe(s.json());
+    s.set('a', { k: ['x'] });
+    expect(s.json('a')).toBe(s.json());
+    s.set('b', { d: 1 });
+    s.set('c', { k: ['"q"'] });
+    expect(s.json('c')).toBe(s.json());
+    expect(JSON.parse(s.json('c'))).toEqual({ a: { k: ['x'] }, b: { d: 1 }, c: { k: ['"q"'] } });
+  });
+});
