@@ -10,6 +10,7 @@ import {
   Partitioners,
   type Producer,
 } from 'kafkajs';
+import { registerCodecs } from './codecs.js';
 import type {
   ClientSettings,
   ConsumedBatch,
@@ -26,6 +27,7 @@ import type {
 
 /** The kafkajs implementation of the client interface. */
 export function createKafkaJsClient(settings: ClientSettings, logger: Logger): KafkaClient {
+  registerCodecs();
   const config: KafkaConfig = {
     brokers: [...settings.brokers],
     clientId: settings.clientId,
@@ -116,6 +118,11 @@ class KafkaJsAdmin implements KafkaAdmin {
 }
 
 const ACKS = { none: 0, one: 1, all: -1 } as const;
+const COMPRESSION = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+} as const;
 
 class KafkaJsProducer implements KafkaProducer {
   private readonly producer: Producer;
@@ -146,8 +153,7 @@ class KafkaJsProducer implements KafkaProducer {
     await this.producer.sendBatch({
       acks: ACKS[this.settings.acks],
       timeout: this.settings.deliveryTimeoutMs,
-      compression:
-        this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+      compression: COMPRESSION[this.settings.compression],
       topicMessages: batch.map((b) => ({
         topic: b.topic,
         messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),

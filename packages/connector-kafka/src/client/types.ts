@@ -56,7 +56,7 @@ export interface KafkaAdmin {
 }
 
 export type Acks = 'none' | 'one' | 'all';
-export type Compression = 'none' | 'gzip';
+export type Compression = 'none' | 'gzip' | 'snappy';
 
 export interface OutgoingMessage {
   key: Buffer | null;

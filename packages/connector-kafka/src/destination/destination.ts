@@ -78,7 +78,7 @@ export class KafkaDestination implements Destination {
     const acks = this.config.acks as 'none' | 'one' | 'all';
     this.producer = client.producer({
       acks,
-      compression: this.config.compression as 'none' | 'gzip',
+      compression: this.config.compression as 'none' | 'gzip' | 'snappy',
       idempotent: acks === 'all',
       allowAutoTopicCreation: this.config.topicCreation === 'auto',
       deliveryTimeoutMs: this.config.deliveryTimeout,
