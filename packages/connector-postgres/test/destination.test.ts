@@ -253,6 +253,29 @@ describe('postgres destination: large runs (COPY staging)', () => {
   });
 });
 
+describe('postgres destination: bulk strategies', () => {
+  it('upserts big runs of creates over existing rows (optimistic COPY falls back)', async () => {
+    await h.db.query('CREATE TABLE bulk (id int PRIMARY KEY, v text)');
+    const d = await h.open();
+    const run = (from: number, to: number, v: string, op: 'create' | 'update' = 'create') =>
+      Array.from({ length: to - from }, (_, i) =>
+        rec('bulk', op, { id: from + i }, { id: from + i, v }),
+      );
+    await d.write(run(0, 100, 'a'));
+    await d.write(run(50, 150, 'b')); // half of them exist
+    await d.write([...run(0, 100, 'c'), ...run(100, 200, 'd')]); // again, several times
+    await d.write(run(150, 250, 'e', 'update')); // updates, some rows new
+    const rows = await h.rows<{ v: string; n: number }>(
+      'SELECT v, count(*)::int AS n FROM bulk GROUP BY v ORDER BY v',
+    );
+    expect(rows).toEqual([
+      { v: 'c', n: 100 },
+      { v: 'd', n: 50 },
+      { v: 'e', n: 100 },
+    ]);
+  });
+});
+
 describe('postgres destination: operations', () => {
   it('upserts, updates, deletes and applies key changes', async () => {
     await h.db.query('CREATE TABLE ops (id int PRIMARY KEY, name text, n int)');

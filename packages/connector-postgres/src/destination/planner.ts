@@ -143,9 +143,9 @@ export class Planner {
       );
     }
     const update = columns.filter((c) => !keyCols.includes(c));
-    const upsert = this.statement('upsert', table, columns, keyCols, update, [
-      this.row(table, columns, row, index),
-    ]);
+    const upsertRow = this.row(table, columns, row, index);
+    if (record.operation === 'update') upsertRow.update = true;
+    const upsert = this.statement('upsert', table, columns, keyCols, update, [upsertRow]);
 
     // A primary-key change: move the old row to the new key, then upsert (which also inserts
     // the row when the old one was never written), as one unit.

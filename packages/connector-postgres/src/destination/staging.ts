@@ -2,28 +2,119 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { classify } from './errors.js';
 import { quote } from './identifiers.js';
 import type { Row, Statement } from './statements.js';
 
 /**
- * Large runs are loaded with COPY into a TEMP staging table of text columns, then moved with
- * one `INSERT ... SELECT ... ON CONFLICT`: measured about twice as fast as sending the run as
- * `text[]` parameters through `unnest` (whose array literal parsing dominates), and close to
- * plain COPY. Small runs keep `unnest` (one round trip instead of three).
+ * Bulk strategies for runs of at least STAGING_THRESHOLD rows (smaller runs use `unnest`: one
+ * round trip). Measured on the benchmark's rows (1000-row runs), against plain COPY:
+ *
+ * - mostly creates/snapshots: an optimistic `COPY` straight into the table, under a savepoint.
+ *   If it fails (a key exists already: a replay; or any other record problem) the savepoint is
+ *   rolled back and the run takes the upsert path below; further optimistic attempts on that
+ *   table back off. Without conflicts the result is exactly the upsert's, at COPY speed (~1x).
+ * - mostly updates: COPY into a TEMP staging table of text columns, then
+ *   `UPDATE ... FROM stage` (a join: ~1.5x faster than ON CONFLICT for existing rows) and
+ *   `INSERT ... SELECT ... WHERE NOT EXISTS ... ON CONFLICT DO UPDATE` for the rest.
+ * - the upsert path for creates: COPY into the staging table, one
+ *   `INSERT ... SELECT ... ON CONFLICT DO UPDATE`.
+ * Sending a run as `text[]` parameters through `unnest` measured about half as fast: parsing
+ * the big array literals dominates.
  */
 export const STAGING_THRESHOLD = 64;
+
+interface Backoff {
+  /** Runs to skip before the next optimistic COPY into this table. */
+  skip: number;
+  /** Skip length after the next failure (doubles, capped). */
+  penalty: number;
+}
 
 /** Staging tables of one connection, by column count (columns are positional: c1..cN). */
 export class Staging {
   readonly #tables = new Map<number, string>();
+  readonly #backoff = new Map<number, Backoff>();
 
   /** Forget them: called when a transaction that may have created one rolls back. */
   clear(): void {
     this.#tables.clear();
   }
 
-  async run(client: pg.ClientBase, s: Statement, rows: readonly Row[]): Promise<void> {
-    const n = s.columns.length;
+  /**
+   * `careful`: the optimistic COPY runs under a savepoint so a conflict falls back in place.
+   * Otherwise (the fast path) it runs bare: a conflict aborts the transaction and the writer
+   * replays the batch carefully, by then with this table backing off.
+   */
+  async run(
+    client: pg.ClientBase,
+    s: Statement,
+    rows: readonly Row[],
+    careful: boolean,
+  ): Promise<void> {
+    const updates = rows.reduce((n, r) => n + (r.update ? 1 : 0), 0);
+    if (s.kind === 'insert' || (updates * 2 < rows.length && this.#tryCopy(s))) {
+      if (await this.#optimisticCopy(client, s, rows, careful && s.kind !== 'insert')) return;
+    }
+    const stage = await this.#stage(client, s.columns.length);
+    await copy(client, `${stage} (${s.columns.map((_, j) => `c${j + 1}`).join(', ')})`, rows);
+    const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
+    const cast = (j: number) => `s.c${j + 1}::${types[j]}`;
+    const cols = s.columns.map(quote).join(', ');
+    const select = s.columns.map((_, j) => cast(j)).join(', ');
+    const sql: string[] = [];
+    let from = `${stage} s`;
+    if (s.kind === 'upsert' && updates * 2 >= rows.length) {
+      const keyMatch = s.conflict
+        .map((k) => `t.${quote(k)} = ${cast(s.columns.indexOf(k))}`)
+        .join(' AND ');
+      if (s.update.length > 0) {
+        const set = s.update.map((c) => `${quote(c)} = ${cast(s.columns.indexOf(c))}`).join(', ');
+        sql.push(`UPDATE ${s.table.sql} AS t SET ${set} FROM ${stage} s WHERE ${keyMatch}`);
+      }
+      from += ` WHERE NOT EXISTS (SELECT 1 FROM ${s.table.sql} AS t WHERE ${keyMatch})`;
+    }
+    let insert = `INSERT INTO ${s.table.sql} (${cols}) SELECT ${select} FROM ${from}`;
+    if (s.kind === 'upsert') insert += onConflict(s);
+    sql.push(insert);
+    // Emptied now, not at commit: the next run of this width in the same transaction reuses it.
+    sql.push(`TRUNCATE ${stage}`);
+    await client.query(sql.join(';\n'));
+  }
+
+  /** Whether to attempt an optimistic COPY into this table now (see the backoff). */
+  #tryCopy(s: Statement): boolean {
+    const b = this.#backoff.get(s.table.oid);
+    if (!b || b.skip <= 0) return true;
+    b.skip--;
+    return false;
+  }
+
+  async #optimisticCopy(
+    client: pg.ClientBase,
+    s: Statement,
+    rows: readonly Row[],
+    savepoint: boolean,
+  ): Promise<boolean> {
+    if (savepoint) await client.query('SAVEPOINT opencdc_copy');
+    try {
+      await copy(client, `${s.table.sql} (${s.columns.map(quote).join(', ')})`, rows);
+    } catch (err) {
+      if (classify(err) === 'transient') throw err;
+      const b = this.#backoff.get(s.table.oid) ?? { skip: 0, penalty: 1 };
+      b.skip = b.penalty;
+      b.penalty = Math.min(b.penalty * 2, 1024);
+      this.#backoff.set(s.table.oid, b);
+      if (!savepoint) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT opencdc_copy');
+      return false;
+    }
+    if (savepoint) await client.query('RELEASE SAVEPOINT opencdc_copy');
+    this.#backoff.delete(s.table.oid);
+    return true;
+  }
+
+  async #stage(client: pg.ClientBase, n: number): Promise<string> {
     let stage = this.#tables.get(n);
     if (!stage) {
       stage = `opencdc_stage_${n}`;
@@ -33,18 +124,15 @@ export class Staging {
       );
       this.#tables.set(n, stage);
     }
-    await pipeline(
-      Readable.from(copyChunks(rows)),
-      client.query(copyFrom(`COPY ${stage} FROM STDIN`)),
-    );
-    const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
-    const select = types.map((t, j) => `s.c${j + 1}::${t}`).join(', ');
-    let text = `INSERT INTO ${s.table.sql} (${s.columns.map(quote).join(', ')}) SELECT ${select} FROM ${stage} s`;
-    if (s.kind === 'upsert') text += onConflict(s);
-    await client.query(text);
-    // Emptied now, not at commit: the next run of this width in the same transaction reuses it.
-    await client.query(`TRUNCATE ${stage}`);
+    return stage;
   }
+}
+
+async function copy(client: pg.ClientBase, target: string, rows: readonly Row[]): Promise<void> {
+  await pipeline(
+    Readable.from(copyChunks(rows)),
+    client.query(copyFrom(`COPY ${target} FROM STDIN`)),
+  );
 }
 
 export function onConflict(s: Statement): string {

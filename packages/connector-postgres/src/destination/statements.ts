@@ -9,6 +9,8 @@ export type StatementKind = 'upsert' | 'insert' | 'delete' | 'rekey';
 export interface Row {
   index: number;
   values: (string | null)[];
+  /** The record was an update (the row most likely exists): picks the bulk strategy. */
+  update?: boolean;
 }
 
 /**

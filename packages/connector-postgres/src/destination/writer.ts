@@ -75,7 +75,7 @@ async function attempt(
       const unit = units[u]!;
       if (!careful) {
         try {
-          for (const s of unit.statements) await run(session, s, s.rows);
+          for (const s of unit.statements) await run(session, s, s.rows, false);
         } catch (err) {
           if (classify(err) === 'transient') throw err;
           throw new RetryCarefully(describe(err), { cause: err });
@@ -105,10 +105,15 @@ async function attempt(
   }
 }
 
-async function run(session: Session, s: Statement, rows: readonly Row[]): Promise<void> {
+async function run(
+  session: Session,
+  s: Statement,
+  rows: readonly Row[],
+  careful: boolean,
+): Promise<void> {
   if (rows.length === 0) return;
   if ((s.kind === 'upsert' || s.kind === 'insert') && rows.length >= STAGING_THRESHOLD) {
-    await session.staging.run(session.client, s, rows);
+    await session.staging.run(session.client, s, rows, careful);
     return;
   }
   await session.client.query(toQuery(s, rows));
@@ -118,7 +123,7 @@ async function runCarefully(session: Session, unit: Unit, u: number): Promise<Fa
   const { client } = session;
   await client.query(`SAVEPOINT opencdc_unit_${u}`);
   try {
-    for (const s of unit.statements) await run(session, s, s.rows);
+    for (const s of unit.statements) await run(session, s, s.rows, true);
     await client.query(`RELEASE SAVEPOINT opencdc_unit_${u}`);
     return undefined;
   } catch (err) {
@@ -138,7 +143,7 @@ async function runCarefully(session: Session, unit: Unit, u: number): Promise<Fa
   for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
     await client.query('SAVEPOINT opencdc_record');
     try {
-      for (const { s, row } of byIndex.get(index)!) await run(session, s, [row]);
+      for (const { s, row } of byIndex.get(index)!) await run(session, s, [row], true);
       await client.query('RELEASE SAVEPOINT opencdc_record');
     } catch (err) {
       if (classify(err) === 'transient') throw err;
