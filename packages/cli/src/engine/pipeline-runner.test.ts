@@ -24,7 +24,11 @@ const pos = (i: number) => new TextEncoder().encode(JSON.stringify({ i }));
 const idx = (p: Uint8Array) => (JSON.parse(new TextDecoder().decode(p)) as { i: number }).i;
 
 /** Shared event log: lets tests check the order of writes and acks across fakes. */
-type Event = { kind: 'read' | 'write' | 'ack' | 'open' | 'teardown'; ids: number[]; from?: number };
+type Event = {
+  kind: 'read' | 'write' | 'ack' | 'open' | 'teardown' | 'save';
+  ids: number[];
+  from?: number;
+};
 
 class FakeSource implements Source {
   private next = 0;
@@ -104,12 +108,15 @@ class FakeDestination implements Destination {
 class MemoryStore implements StateStore {
   readonly description = 'memory';
   readonly saved = new Map<string, PipelineState>();
+  events: Event[] | undefined;
   async load(id: string) {
     const s = this.saved.get(id);
     return s ? structuredClone(s) : undefined;
   }
   async save(id: string, s: PipelineState) {
     this.saved.set(id, structuredClone(s));
+    if (s.position)
+      this.events?.push({ kind: 'save', ids: [idx(Buffer.from(s.position, 'base64'))] });
   }
   async close() {}
 }
@@ -180,9 +187,9 @@ function setup(o: Setup) {
     ),
   };
   const store = o.store ?? new MemoryStore();
+  store.events = events;
   const runner = new PipelineRunner(pipeline, store, silentLogger, {
     batchSize: 10,
-    saveIntervalMs: 0,
     maxBackoffMs: 5,
   });
   return { runner, events, written, dead, inFlight, store, created };
@@ -214,6 +221,12 @@ describe('PipelineRunner', () => {
     for (const e of s.events) {
       if (e.kind === 'write') for (const i of e.ids) writtenSoFar.add(i);
       if (e.kind === 'ack') for (const i of e.ids) expect(writtenSoFar.has(i)).toBe(true);
+    }
+    // The saved position is never behind the upstream ack: each ack follows the save of its last position.
+    let savedUpTo = -1;
+    for (const e of s.events) {
+      if (e.kind === 'save') savedUpTo = e.ids[0]!;
+      if (e.kind === 'ack') expect(e.ids[e.ids.length - 1]).toBe(savedUpTo);
     }
     // Bounded: at most the batch being written plus one read ahead.
     expect(s.inFlight.max).toBeLessThanOrEqual(20);

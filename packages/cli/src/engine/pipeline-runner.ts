@@ -50,8 +50,6 @@ export interface ResolvedPipeline {
 export interface RunnerOptions {
   /** Records asked of the source per read (the batch size). */
   batchSize?: number;
-  /** Minimum time between two state saves while running (a final save happens at stop). */
-  saveIntervalMs?: number;
   /** Consecutive restarts allowed for errors that are neither transient nor fatal. */
   maxUnknownRestarts?: number;
   /** Backoff cap between restarts. */
@@ -71,10 +69,8 @@ export function resolvePluginInfo(ref: string, connector: Connector): PluginInfo
 export class PipelineRunner {
   readonly stats: PipelineStats;
   private state: PipelineState = emptyState();
-  private lastSavedAt = 0;
   private dirty = false;
   private readonly batchSize: number;
-  private readonly saveIntervalMs: number;
 
   constructor(
     private readonly pipeline: ResolvedPipeline,
@@ -84,7 +80,6 @@ export class PipelineRunner {
   ) {
     this.stats = new PipelineStats(pipeline.config.id);
     this.batchSize = options.batchSize ?? 2048;
-    this.saveIntervalMs = options.saveIntervalMs ?? 250;
   }
 
   get id(): string {
@@ -156,15 +151,13 @@ export class PipelineRunner {
       this.state.connectors[c.fullId] = { createdAt: new Date().toISOString() };
       this.dirty = true;
     }
-    await this.save(true);
+    await this.save();
   }
 
-  private async save(force: boolean): Promise<void> {
+  private async save(): Promise<void> {
     if (!this.dirty) return;
-    if (!force && Date.now() - this.lastSavedAt < this.saveIntervalMs) return;
     this.state.updatedAt = new Date().toISOString();
     this.dirty = false;
-    this.lastSavedAt = Date.now();
     await this.store.save(this.id, this.state);
   }
 
@@ -220,13 +213,12 @@ export class PipelineRunner {
         if (batch.length === 0) continue;
         stampSource(batch, p.source.fullId, p.source.plugin);
         await this.deliver(batch, source, destinations, dlq);
-        await this.save(false);
       }
     } finally {
       stop.removeEventListener('abort', onStop);
       reading.abort();
       if (next) await next.catch(() => {});
-      await this.save(true).catch((err: unknown) =>
+      await this.save().catch((err: unknown) =>
         this.logger.error('could not save state', { error: (err as Error).message }),
       );
       for (const c of [source, ...destinations.map((d) => d.dest), dlqDest]) {
@@ -262,9 +254,13 @@ export class PipelineRunner {
     }
     if (done > 0) {
       const acked = batch.slice(0, done);
-      await source.ack(acked.map((r) => r.position));
+      // State first, then the upstream ack: the saved position is never behind what the
+      // upstream forgot (a Postgres slot or a committed offset cannot rewind), so a restart
+      // after a crash between the two only re-reads records, it never skips any.
       this.state.position = encodePosition(acked[acked.length - 1]!.position);
       this.dirty = true;
+      await this.save();
+      await source.ack(acked.map((r) => r.position));
       for (const r of acked) this.stats.count(r.metadata.get(KEY_COLLECTION) || '(none)');
       const createdAt = acked[acked.length - 1]!.metadata.get(KEY_CREATED_AT);
       if (createdAt && /^\d+$/.test(createdAt)) {
