@@ -30,6 +30,22 @@ export function cdcPosition(lsn: string, i: number, bfJson?: string): Uint8Array
   );
 }
 
+/** The bytes before the index of every CDC position of one transaction (encoded once per txn). */
+export function cdcPositionPrefix(lsn: string): Uint8Array {
+  return enc.encode(`{"v":1,"lsn":"${lsn}","i":`);
+}
+
+/** Same bytes as `cdcPosition(lsn, i)`, without encoding the common prefix again. */
+export function cdcPositionAt(prefix: Uint8Array, i: number): Uint8Array {
+  const digits = String(i);
+  const out = new Uint8Array(prefix.length + digits.length + 1);
+  out.set(prefix);
+  let o = prefix.length;
+  for (let d = 0; d < digits.length; d++) out[o++] = digits.charCodeAt(d);
+  out[o] = 0x7d; // }
+  return out;
+}
+
 export function decodePosition(bytes: Uint8Array): DecodedPosition {
   let j: { v?: number; snap?: SnapState; lsn?: string; i?: number; bf?: SnapState };
   try {

@@ -41,7 +41,13 @@ import {
   type TupleValue,
   UNCHANGED_TOAST,
 } from './pgoutput.js';
-import { cdcPosition, decodePosition, type SnapState } from './position.js';
+import {
+  cdcPosition,
+  cdcPositionAt,
+  cdcPositionPrefix,
+  decodePosition,
+  type SnapState,
+} from './position.js';
 import { PG_EPOCH_MICROS, ReplicationStream, type WalMessage } from './replication.js';
 import { runSnapshot } from './snapshot.js';
 import {
@@ -74,6 +80,7 @@ interface Relation {
 interface Txn {
   finalLsn: bigint;
   lsnText: string;
+  posPrefix: Uint8Array;
   createdAt: string;
   index: number;
 }
@@ -106,8 +113,10 @@ export class PostgresSource implements Source {
   // Ack bookkeeping: every emitted record gets a sequence number; acks map back to it.
   private emittedSeq = 0;
   private ackedSeq = 0;
-  private inflight: { pos: Uint8Array; seq: number }[] = [];
+  /** Emitted, not yet acked positions; `inflight[j]` has sequence `inflightBase + j + 1`. */
+  private inflight: Uint8Array[] = [];
   private inflightHead = 0;
+  private inflightBase = 0;
   /** Committed transactions whose end LSN may be flushed once all their records are acked. */
   private committed: { endLsn: bigint; requiresSeq: number }[] = [];
 
@@ -443,6 +452,7 @@ export class PostgresSource implements Source {
         this.txn = {
           finalLsn: msg.finalLsn,
           lsnText: formatLsn(msg.finalLsn),
+          posPrefix: cdcPositionPrefix(formatLsn(msg.finalLsn)),
           createdAt: `${(msg.commitTime + PG_EPOCH_MICROS) * 1000n}`,
           index: 0,
         };
@@ -511,7 +521,7 @@ export class PostgresSource implements Source {
     md.set('opencdc.collection', rel.collection);
     md.set('opencdc.createdAt', txn.createdAt);
     md.set('opencdc.readAt', readAtNow());
-    const position = cdcPosition(txn.lsnText, i);
+    const position = cdcPositionAt(txn.posPrefix, i);
     this.lastCdc = { lsnText: txn.lsnText, i };
     let rec: OpenCDCRecord;
     if (msg.tag === 'insert') {
@@ -574,7 +584,7 @@ export class PostgresSource implements Source {
   private emit(rec: OpenCDCRecord): Promise<void> | undefined {
     this.buf.push(rec);
     this.emittedSeq++;
-    this.inflight.push({ pos: rec.position, seq: this.emittedSeq });
+    this.inflight.push(rec.position);
     const w = this.dataWaiter;
     this.dataWaiter = undefined;
     w?.();
@@ -614,18 +624,17 @@ export class PostgresSource implements Source {
     if (!last) return;
     // Acking P acks everything read before P: find P among in-flight records.
     let found = -1;
-    for (let j = this.inflightHead; j < this.inflight.length; j++) {
-      const e = this.inflight[j]!;
-      if (e.pos === last || sameBytes(e.pos, last)) {
-        found = j;
-        break;
-      }
-    }
+    // Usually the very object we handed out; a copy (e.g. from a state store) is compared by bytes.
+    for (let j = this.inflightHead; j < this.inflight.length && found < 0; j++)
+      if (this.inflight[j] === last) found = j;
+    for (let j = this.inflightHead; j < this.inflight.length && found < 0; j++)
+      if (sameBytes(this.inflight[j]!, last)) found = j;
     if (found < 0) return;
-    this.ackedSeq = this.inflight[found]!.seq;
+    this.ackedSeq = this.inflightBase + found + 1;
     this.inflightHead = found + 1;
     if (this.inflightHead > 4096 || this.inflightHead === this.inflight.length) {
       this.inflight = this.inflight.slice(this.inflightHead);
+      this.inflightBase += this.inflightHead;
       this.inflightHead = 0;
     }
     this.release();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatLsn, parseLsn } from './lsn.js';
+import { cdcPosition, cdcPositionAt, cdcPositionPrefix, StateJson } from './position.js';
 import { decodeInt8, parseArrayLiteral, TypeRegistry } from './values.js';
 
 const types = new TypeRegistry();
@@ -59,8 +60,6 @@ describe('value mapping', () => {
   });
 });
 
-import { StateJson } from './position.js';
-
 describe('snapshot state JSON', () => {
   it('stays equal to a full rebuild while tables interleave', () => {
     const s = new StateJson({ a: {}, b: { d: 1 }, c: {} });
@@ -74,5 +73,12 @@ describe('snapshot state JSON', () => {
     s.set('c', { k: ['"q"'] });
     expect(s.json('c')).toBe(s.json());
     expect(JSON.parse(s.json('c'))).toEqual({ a: { k: ['x'] }, b: { d: 1 }, c: { k: ['"q"'] } });
+  });
+});
+
+describe('CDC positions', () => {
+  it('encodes the same bytes with and without the cached prefix', () => {
+    for (const i of [0, 7, 12345])
+      expect(cdcPositionAt(cdcPositionPrefix('1F/A0'), i)).toEqual(cdcPosition('1F/A0', i));
   });
 });
