@@ -1,7 +1,17 @@
 import type { Source } from '@opencdc-ts/sdk';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { decodePosition } from '../src/source/position.js';
-import { createTopics, ctx, produce, readFor, readN, source, text, unique } from './helpers.js';
+import {
+  createTopics,
+  ctx,
+  kafka,
+  produce,
+  readFor,
+  readN,
+  source,
+  text,
+  unique,
+} from './helpers.js';
 
 const versions = [
   ['4.x', () => inject('kafkaBrokers')],
@@ -145,6 +155,31 @@ describe.each(versions)('kafka source (Kafka %s)', (_name, brokersOf) => {
     await produce(brokers, `${p}.named`, [{ value: 'two' }]);
     const got = await readN(src, 2, 60_000);
     expect(got.map((r) => text(r.payload.after)).sort()).toEqual(['one', 'two']);
+  });
+
+  it('keeps reading the other topics when a matched topic is deleted', async () => {
+    const brokers = brokersOf();
+    const p = unique('del');
+    await createTopics(brokers, [`${p}.a`, `${p}.b`]);
+    await produce(brokers, `${p}.a`, [{ value: 'a1' }]);
+    await produce(brokers, `${p}.b`, [{ value: 'b1' }]);
+    const src = await start({
+      servers: brokers.join(','),
+      topics: `/^${p.replaceAll('-', '\\-')}\\..*/`,
+      readFromBeginning: 'true',
+      topicRefreshInterval: '300ms',
+    });
+    const first = await readN(src, 2);
+    await src.ack(first.map((r) => r.position));
+    const admin = kafka(brokers).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [`${p}.b`] });
+    await admin.disconnect();
+    await new Promise((r) => setTimeout(r, 1500));
+    await produce(brokers, `${p}.a`, [{ value: 'a2' }]);
+    const more = await readN(src, 1, 60_000);
+    expect(text(more[0]!.payload.after)).toBe('a2');
+    await src.ack(more.map((r) => r.position));
   });
 
   it('readFromBeginning=false starts at the end as of open', async () => {

@@ -44,6 +44,8 @@ export class KafkaSource implements Source {
   private groupId = '';
   private running = false;
   private readonly subscribed = new Set<string>();
+  /** Topics deleted while subscribed (acks for their records are dropped). */
+  private readonly deleted = new Set<string>();
   private readonly next = new Map<string, bigint>();
   /** Delivered, unacked records in read order: acking one acks those before it. */
   private readonly delivered: { key: string; topic: string; partition: number; offset: bigint }[] =
@@ -149,6 +151,7 @@ export class KafkaSource implements Source {
     const consumer = this.consumer!;
     await consumer.run((b) => this.onBatch(b), {
       onJoin: (assignment) => {
+        if (consumer !== this.consumer) return; // a replaced consumer
         // Continue exactly after what was handed out, whatever the group's committed offset.
         for (const [topic, partitions] of Object.entries(assignment))
           for (const partition of partitions) {
@@ -158,6 +161,7 @@ export class KafkaSource implements Source {
         void this.flushLocked();
       },
       onCrash: (error, restarting) => {
+        if (consumer !== this.consumer) return;
         if (restarting) {
           this.ctx.logger.warn('kafka consumer crashed; restarting', { error: error.message });
           return;
@@ -233,6 +237,7 @@ export class KafkaSource implements Source {
   }
 
   private markAcked(d: { key: string; topic: string; partition: number; offset: bigint }): void {
+    if (this.deleted.has(d.topic)) return; // its offsets went with it
     const cur = this.pending.get(d.key);
     if (cur === undefined || cur.offset <= d.offset)
       this.pending.set(d.key, { topic: d.topic, partition: d.partition, offset: d.offset + 1n });
@@ -285,20 +290,40 @@ export class KafkaSource implements Source {
   }
 
   private async refreshTopics(): Promise<void> {
-    const listed = await this.admin!.listTopics();
-    const added = listed.filter((t) => this.matcher.matches(t) && !this.subscribed.has(t)).sort();
-    if (added.length === 0) return;
-    this.ctx.logger.info('new topics matched; resubscribing', { added });
-    const consumer = this.consumer!;
+    const listed = new Set(await this.admin!.listTopics());
+    const added = [...listed].filter((t) => this.matcher.matches(t) && !this.subscribed.has(t));
+    const removed = [...this.subscribed].filter((t) => !listed.has(t));
+    if (added.length === 0 && removed.length === 0) return;
+    added.sort();
+    this.ctx.logger.info('matching topics changed; resubscribing', { added, removed });
     if (this.running) {
       // Commit what can be committed while still a member, then restart with the new topics.
       await this.flush();
-      await consumer.stop();
+      await this.consumer!.stop();
       this.running = false;
     }
-    await consumer.subscribe(added, true);
-    for (const t of added) this.subscribed.add(t);
-    await this.run();
+    if (removed.length > 0) {
+      // A deleted topic makes kafkajs fail every fetch and a commit naming it fail whole; and a
+      // kafkajs consumer cannot unsubscribe: forget the topic and replace the consumer.
+      for (const t of removed) {
+        this.subscribed.delete(t);
+        this.deleted.add(t);
+      }
+      for (const [key, p] of this.pending) if (removed.includes(p.topic)) this.pending.delete(key);
+      await this.consumer!.disconnect().catch(() => undefined);
+      this.consumer = this.client!.consumer({ groupId: this.groupId });
+      await this.consumer.connect();
+      if (this.subscribed.size > 0)
+        await this.consumer.subscribe([...this.subscribed], this.config.readFromBeginning);
+    }
+    if (added.length > 0) await this.consumer!.subscribe(added, true);
+    for (const t of added) {
+      this.subscribed.add(t);
+      this.deleted.delete(t);
+      // A re-created topic starts again at offset 0: forget the old positions.
+      for (const key of [...this.next.keys()]) if (key.endsWith(`:${t}`)) this.next.delete(key);
+    }
+    if (this.subscribed.size > 0) await this.run();
   }
 
   async teardown(): Promise<void> {
