@@ -171,6 +171,14 @@ export class PostgresSource implements Source {
         `replication slot "${this.slot}" is lost (wal_status = lost: the WAL it needed was removed). Changes since the last acknowledged position cannot be read; drop the slot and start the pipeline from scratch (a new snapshot).`,
       );
 
+    if (slot?.walStatus === 'unreserved')
+      this.ctx.logger.warn(
+        'replication slot is about to lose WAL it needs (wal_status = unreserved)',
+        {
+          slot: this.slot,
+          fix: 'let the pipeline catch up, or raise max_slot_wal_keep_size',
+        },
+      );
     let snapState: SnapState | undefined;
     let snapshotName: string | undefined;
     if (!pos) {
