@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, packageDir } from './paths.js';
 import { commandExists, run } from './process.js';
@@ -12,8 +21,22 @@ export function kafkaLibsDir(version: KafkaVersion): string {
   return join(cacheDir(), 'kafka', version, 'libs');
 }
 
+const pomFile = join(packageDir, 'kafka', 'pom.xml');
+/** Written beside the jars: a changed pom.xml (e.g. another logging binding) refetches. */
+const stampName = '.pom-sha256';
+
+function pomHash(): string {
+  return createHash('sha256').update(readFileSync(pomFile)).digest('hex');
+}
+
 function hasJars(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).some((f) => /^kafka_2\.13-.*\.jar$/.test(f));
+  if (!existsSync(dir) || !readdirSync(dir).some((f) => /^kafka_2\.13-.*\.jar$/.test(f))) {
+    return false;
+  }
+  const stamp = join(dir, stampName);
+  // A cache written before stamps existed is trusted once and stamped.
+  if (!existsSync(stamp)) writeFileSync(stamp, pomHash());
+  return readFileSync(stamp, 'utf8').trim() === pomHash();
 }
 
 const inFlight = new Map<string, Promise<string>>();
@@ -52,7 +75,7 @@ async function download(version: string, libs: string): Promise<string> {
         '-q',
         '-B',
         '-f',
-        join(packageDir, 'kafka', 'pom.xml'),
+        pomFile,
         `-Dkafka.version=${version}`,
         '-P',
         major >= 4 ? 'kafka4' : 'kafka3',
@@ -61,6 +84,7 @@ async function download(version: string, libs: string): Promise<string> {
       ],
       { timeout: 600_000 },
     );
+    writeFileSync(join(tmp, stampName), pomHash());
     if (!hasJars(tmp)) throw new Error(`Maven produced no kafka_2.13 jar in ${tmp}`);
     rmSync(libs, { recursive: true, force: true });
     renameSync(tmp, libs);

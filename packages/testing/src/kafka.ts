@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -13,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { fetchKafka, KAFKA_VERSIONS, type KafkaVersion } from './kafka-fetch.js';
 import { freePorts } from './ports.js';
@@ -262,8 +263,10 @@ function classDataSharing(libs: string, dir: string) {
     const java = realpathSync(
       execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim(),
     );
+    // The jars too: a refetch (new pom.xml) invalidates the archive's recorded classpath.
+    const jars = statSync(join(libs, '.pom-sha256'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
     key = createHash('sha256')
-      .update(`${java}:${statSync(java).mtimeMs}`)
+      .update(`${java}:${statSync(java).mtimeMs}:${jars}`)
       .digest('hex')
       .slice(0, 12);
   } catch {
@@ -286,6 +289,13 @@ function classDataSharing(libs: string, dir: string) {
         const tmp = `${archive}.tmp-${process.pid}`;
         copyFileSync(recorded, tmp);
         renameSync(tmp, archive);
+        // Archives of another JVM or jar set are dead weight (~50 MB each).
+        const versionDir = dirname(archive);
+        for (const f of readdirSync(versionDir)) {
+          if (/^classes-.*\.jsa$/.test(f) && join(versionDir, f) !== archive) {
+            rmSync(join(versionDir, f), { force: true });
+          }
+        }
       } catch {
         // Best effort.
       }
