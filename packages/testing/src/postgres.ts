@@ -42,6 +42,8 @@ const defaultSettings: Record<string, string | number> = {
   max_replication_slots: 64,
   max_wal_senders: 64,
   max_connections: 300,
+  // Slots that tests abandon would otherwise keep WAL forever on a long-lived dev server.
+  max_slot_wal_keep_size: '4GB',
   fsync: 'off',
   full_page_writes: 'off',
   shared_buffers: '128MB',
