@@ -57,8 +57,10 @@ async function until(
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out: ${what}`);
+  throw new Error(`timed out: ${what}\n${stderrs.map((e) => e.slice(-2500)).join('\n----\n')}`);
 }
+
+const stderrs: string[] = [];
 
 describe('crash recovery (real Postgres, SIGKILL)', () => {
   let src: pg.Client;
@@ -67,7 +69,6 @@ describe('crash recovery (real Postgres, SIGKILL)', () => {
   let destUrl: string;
   let dir: string;
   const children: ChildProcess[] = [];
-  const stderrs: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(bin)) throw new Error(`build first: pnpm tsc -b packages/cli (${bin} missing)`);

@@ -261,6 +261,7 @@ export class PipelineRunner {
       this.dirty = true;
       await this.save();
       await source.ack(acked.map((r) => r.position));
+      this.stats.batches++;
       for (const r of acked) this.stats.count(r.metadata.get(KEY_COLLECTION) || '(none)');
       const createdAt = acked[acked.length - 1]!.metadata.get(KEY_CREATED_AT);
       if (createdAt && /^\d+$/.test(createdAt)) {

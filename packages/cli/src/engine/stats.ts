@@ -13,6 +13,8 @@ export class PipelineStats {
   readonly perCollection = new Map<string, number>();
   total = 0;
   deadLettered = 0;
+  /** Batches delivered (total / batches = the average batch the source returns). */
+  batches = 0;
   retries = 0;
   /** Milliseconds between the newest written record's creation and its write, when known. */
   lagMs: number | undefined;

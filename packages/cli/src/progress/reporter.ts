@@ -9,6 +9,7 @@ export interface ProgressSnapshot {
   perCollection: { [collection: string]: number };
   deadLettered: number;
   retries: number;
+  batches: number;
   lagMs: number | undefined;
 }
 
@@ -27,6 +28,7 @@ export class RateTracker {
       perCollection: Object.fromEntries(s.perCollection),
       deadLettered: s.deadLettered,
       retries: s.retries,
+      batches: s.batches,
       lagMs: s.lagMs,
     };
   }

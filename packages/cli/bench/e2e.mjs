@@ -1,0 +1,143 @@
+// End-to-end benchmark of the `opencdc` bin: Postgres → Kafka (CDC backlog) and Kafka → Postgres.
+// Workload: BENCH_RECORDS rows (default 200,000) of (id bigint PK, name text, amount numeric,
+// created_at timestamptz), about 60 bytes of row data, OpenCDC JSON on Kafka (~600 B/message).
+// Each pipeline runs as its own `opencdc run` process; records/s counts from the process start
+// until the last record is acked (progress events), peak RSS is the process's VmHWM.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, useKafka, usePostgres } from '@opencdc-ts/testing';
+import pg from 'pg';
+
+const N = Number(process.env.BENCH_RECORDS ?? 200_000);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+function peakRssMb(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs `opencdc run`, resolves when `total` records were acked; returns seconds and peak RSS. */
+function runUntil(dir, file, env, total) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'run',
+        file,
+        '--json',
+        '--progress-interval',
+        '100',
+        '--batch-size',
+        '4096',
+        '--state-dir',
+        'state',
+      ],
+      {
+        cwd: dir,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let peak = 0;
+    let batches = 0;
+    let done;
+    const rss = setInterval(() => {
+      peak = Math.max(peak, peakRssMb(child.pid));
+    }, 100);
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let ev;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (ev.level === 'error') process.stderr.write(`${line}\n`);
+        if (ev.msg === 'progress') batches = ev.batches;
+        if (ev.msg === 'progress' && ev.total >= total && !done) {
+          done = Number(process.hrtime.bigint() - started) / 1e9;
+          peak = Math.max(peak, peakRssMb(child.pid));
+          child.kill('SIGTERM');
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearInterval(rss);
+      if (total > 0 && !done)
+        reject(new Error(`pipeline exited (${code}) before ${total} records`));
+      else resolve({ seconds: done ?? 0, peakRssMb: peak, batches });
+    });
+    if (total === 0) setTimeout(() => child.kill('SIGTERM'), 3000);
+  });
+}
+
+const pgSvc = await usePostgres();
+const kafka = await useKafka();
+const dir = await mkdtemp(join(tmpdir(), 'opencdc-bench-'));
+const tag = `bench_${process.pid}`;
+try {
+  const srcUrl = await createTestDatabase(pgSvc.url, 'bench_src');
+  const dstUrl = await createTestDatabase(pgSvc.url, 'bench_dst');
+  const src = new pg.Client({ connectionString: srcUrl });
+  await src.connect();
+  await src.query(
+    `CREATE TABLE ${tag} (id bigint PRIMARY KEY, name text NOT NULL, amount numeric(12,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  const env = { SRC: srcUrl, DST: dstUrl, KAFKA: kafka.brokers.join(',') };
+  await writeFile(
+    join(dir, 'pg-kafka.yaml'),
+    `version: "2.2"
+pipelines:
+  - id: pg-to-kafka
+    connectors:
+      - { id: pg, type: source, plugin: builtin:postgres, settings: { url: "\${SRC}", tables: "${tag}", logrepl.slotName: ${tag}, logrepl.publicationName: ${tag} } }
+      - { id: kafka, type: destination, plugin: builtin:kafka, settings: { servers: "\${KAFKA}" } }
+`,
+  );
+  await writeFile(
+    join(dir, 'kafka-pg.yaml'),
+    `version: "2.2"
+pipelines:
+  - id: kafka-to-pg
+    connectors:
+      - { id: kafka, type: source, plugin: builtin:kafka, settings: { servers: "\${KAFKA}", topics: "${tag}", readFromBeginning: true, valueFormat: opencdc } }
+      - { id: pg, type: destination, plugin: builtin:postgres, settings: { url: "\${DST}", autoCreate: true } }
+`,
+  );
+  // 1. Create the slot (empty snapshot), stop; 2. write the backlog; 3. time CDC of the backlog.
+  await runUntil(dir, 'pg-kafka.yaml', env, 0);
+  for (let i = 0; i < N; i += 50_000) {
+    await src.query(
+      `INSERT INTO ${tag} (id, name, amount) SELECT g, 'name ' || g, g % 1000 + 0.5 FROM generate_series($1::bigint, $2::bigint) g`,
+      [i + 1, Math.min(N, i + 50_000)],
+    );
+  }
+  await src.end();
+  const a = await runUntil(dir, 'pg-kafka.yaml', env, N);
+  const b = await runUntil(dir, 'kafka-pg.yaml', env, N);
+  const fmt = (r) =>
+    `${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.seconds.toFixed(2)} s), peak RSS ${Math.round(r.peakRssMb)} MB, ${r.batches} batches`;
+  console.log(
+    `workload: ${N.toLocaleString('en-US')} rows (bigint, text, numeric, timestamptz), batch 4096, node ${process.version}`,
+  );
+  console.log(`Postgres → Kafka (CDC backlog): ${fmt(a)}`);
+  console.log(`Kafka → Postgres:               ${fmt(b)}`);
+} finally {
+  await rm(dir, { recursive: true, force: true });
+  await kafka.stop();
+  await pgSvc.stop();
+}
