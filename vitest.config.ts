@@ -21,6 +21,9 @@ export default defineConfig({
   test: {
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results/vitest.json' },
+    // Integration files share one Postgres and the Kafka brokers, and the machine has 2 cores.
+    // (Set here, not per project: vitest refuses projects that differ in maxWorkers.)
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -38,8 +41,6 @@ export default defineConfig({
           globalSetup: ['packages/testing/src/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          // Integration files share one Postgres and the Kafka brokers; 2 cores: keep it modest.
-          maxWorkers: 2,
         },
       },
     ],

@@ -5,6 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# One worker count for every project: vitest refuses projects that share a group order but
-# differ in maxWorkers, and 2 workers is what a 2-core machine can carry anyway.
-exec pnpm test --maxWorkers=2 "$@"
+exec pnpm test "$@"
