@@ -103,7 +103,8 @@ export class Staging {
   async #stage(client: pg.ClientBase, n: number): Promise<string> {
     let stage = this.#tables.get(n);
     if (!stage) {
-      stage = `opencdc_stage_${n}`;
+      // Qualified: a regular table of the same name must never be picked up instead.
+      stage = `pg_temp.opencdc_stage_${n}`;
       const cols = Array.from({ length: n }, (_, j) => `c${j + 1} text`).join(', ');
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${cols}) ON COMMIT DELETE ROWS`,
