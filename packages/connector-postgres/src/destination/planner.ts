@@ -66,6 +66,31 @@ export class Planner {
     private readonly opts: PlannerOptions,
   ) {}
 
+  #memo:
+    | {
+        table: TableInfo;
+        evolved: TableInfo;
+        columns: string[];
+        keyFields: string[] | null;
+        keyCols: string[] | undefined;
+        update: string[];
+      }
+    | undefined;
+  #lastColumns: string[] = [];
+  #lastKeyFields: string[] = [];
+
+  /** `Object.keys(row)`, or the previous record's array when the fields are the same. */
+  #columnsOf(row: StructuredData): string[] {
+    const same = sameFields(row, this.#lastColumns);
+    if (!same) this.#lastColumns = Object.keys(row);
+    return this.#lastColumns;
+  }
+
+  #keyFieldsOf(key: StructuredData): string[] {
+    if (!sameFields(key, this.#lastKeyFields)) this.#lastKeyFields = Object.keys(key);
+    return this.#lastKeyFields;
+  }
+
   /** Parsed routes: a batch usually has few distinct routes, parse each once. */
   private readonly names = new Map<string, TableName | string>();
 
@@ -91,7 +116,7 @@ export class Planner {
     // A key that is not an object (e.g. a Kafka string key) names no columns: the configured
     // key columns or the table's primary key apply instead.
     const key = asObject(record.key);
-    const recordKey = key && typeof key !== 'string' && Object.keys(key).length > 0 ? key : null;
+    const recordKey = key && typeof key !== 'string' && hasFields(key) ? key : null;
 
     if (record.operation === 'delete') {
       const before = asObject(record.payload.before);
@@ -120,10 +145,30 @@ export class Planner {
     }
 
     let table = await this.table(name, row, recordKey, true);
-    table = await this.evolve(table, row);
-    const keyCols = this.keyColumns(table, recordKey, row);
-    const columns = Object.keys(row);
-    if (columns.length === 0) throw new RecordProblem('the record has no columns to write');
+    const columns = this.#columnsOf(row);
+    const keyFields = recordKey ? this.#keyFieldsOf(recordKey) : null;
+    // Consecutive records usually share table and columns: reuse the checks made for the
+    // previous one (the arrays are the same objects when the fields are the same).
+    const memo = this.#memo;
+    let keyCols: string[] | undefined;
+    let update: string[];
+    if (memo && memo.table === table && memo.columns === columns && memo.keyFields === keyFields) {
+      table = memo.evolved;
+      keyCols = memo.keyCols;
+      update = memo.update;
+    } else {
+      const evolved = await this.evolve(table, row);
+      keyCols = this.keyColumns(evolved, recordKey, row);
+      if (columns.length === 0) throw new RecordProblem('the record has no columns to write');
+      if (keyCols && !evolved.uniqueKeys.some((u) => sameSet(u, keyCols!))) {
+        throw new RecordProblem(
+          `table ${evolved.sql} has no primary key or unique index on (${keyCols.join(', ')}), needed to upsert; add one or configure the table's key columns ("tables.<table>.keyColumns")`,
+        );
+      }
+      update = keyCols ? columns.filter((c) => !keyCols!.includes(c)) : [];
+      this.#memo = { table, evolved, columns, keyFields, keyCols, update };
+      table = evolved;
+    }
 
     if (!keyCols) {
       const insert = this.statement(
@@ -137,12 +182,6 @@ export class Planner {
       this.#ops.push({ statements: [insert], closed: false });
       return;
     }
-    if (!table.uniqueKeys.some((u) => sameSet(u, keyCols))) {
-      throw new RecordProblem(
-        `table ${table.sql} has no primary key or unique index on (${keyCols.join(', ')}), needed to upsert; add one or configure the table's key columns ("tables.<table>.keyColumns")`,
-      );
-    }
-    const update = columns.filter((c) => !keyCols.includes(c));
     const upsertRow = this.row(table, columns, row, index);
     if (record.operation === 'update') upsertRow.update = true;
     const upsert = this.statement('upsert', table, columns, keyCols, update, [upsertRow]);
@@ -361,6 +400,21 @@ export class Planner {
     this.cache.set(table.name, info);
     return info;
   }
+}
+
+/** Whether `o` has exactly these own enumerable fields, in this order. */
+function sameFields(o: StructuredData, fields: readonly string[]): boolean {
+  let i = 0;
+  for (const k in o) {
+    if (fields[i] !== k) return false;
+    i++;
+  }
+  return i === fields.length;
+}
+
+function hasFields(o: StructuredData): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /** Whether the payload already holds the key's values (the usual case: no copy needed). */
