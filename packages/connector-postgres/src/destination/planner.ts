@@ -266,15 +266,15 @@ export class Planner {
   build(reorder: boolean): Unit[] {
     let ops = this.#ops;
     if (reorder && this.#independent()) {
-      const first = new Map<TableInfo, number>();
-      for (const [i, op] of ops.entries()) {
+      // Bucket per table in order of first appearance; records of one table keep their order.
+      const buckets = new Map<TableInfo, Op[]>();
+      for (const op of ops) {
         const t = op.statements[0]!.table;
-        if (!first.has(t)) first.set(t, i);
+        const bucket = buckets.get(t);
+        if (bucket) bucket.push(op);
+        else buckets.set(t, [op]);
       }
-      // Stable: records of one table keep their order.
-      ops = [...ops].sort(
-        (a, b) => first.get(a.statements[0]!.table)! - first.get(b.statements[0]!.table)!,
-      );
+      ops = [...buckets.values()].flat();
     }
     this.#units = [];
     for (const op of ops) {
