@@ -182,6 +182,29 @@ describe('postgres destination: order and transactions', () => {
     }
   });
 
+  it('honours deferred foreign keys: checked at commit, a violation still names its record', async () => {
+    await h.db.query(`
+      CREATE TABLE dp (id int PRIMARY KEY);
+      CREATE TABLE dc (id int PRIMARY KEY,
+        p int REFERENCES dp(id) DEFERRABLE INITIALLY DEFERRED);`);
+    const d = await h.open();
+    // Child before parent in one batch (e.g. a parallel snapshot): fine at commit.
+    await d.write([
+      rec('dc', 'create', { id: 1 }, { id: 1, p: 1 }),
+      rec('dp', 'create', { id: 1 }, { id: 1 }),
+    ]);
+    const e = await failure(() =>
+      d.write([
+        rec('dp', 'create', { id: 2 }, { id: 2 }),
+        rec('dc', 'create', { id: 2 }, { id: 2, p: 2 }),
+        rec('dc', 'create', { id: 3 }, { id: 3, p: 99 }),
+      ]),
+    );
+    expect(e).toBeInstanceOf(RecordError);
+    expect(e.index).toBe(2);
+    expect(await h.rows('SELECT id FROM dc ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
   it('fails the one record that violates a constraint, committing those before it', async () => {
     await h.db.query(`
       CREATE TABLE p2 (id int PRIMARY KEY);

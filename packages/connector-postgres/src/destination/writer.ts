@@ -90,7 +90,16 @@ async function attempt(
     }
     const done = failure ? indexes.filter((i) => i < failure!.index) : indexes;
     const next = await checkpoint?.save(client, records, done);
-    await client.query('COMMIT');
+    try {
+      await client.query('COMMIT');
+    } catch (err) {
+      // A deferred constraint failed at COMMIT: for no record in particular; the careful
+      // replay checks constraints immediately and finds the record.
+      if (!careful && classify(err) === 'record') {
+        throw new RetryCarefully(describe(err), { cause: err });
+      }
+      throw err;
+    }
     checkpoint?.committed(next);
   } catch (err) {
     cache.clear();
