@@ -27,3 +27,13 @@ export function describe(err: unknown): string {
   const e = err as Error & { code?: string; detail?: string };
   return `${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}${e.detail ? `: ${e.detail}` : ''}`;
 }
+
+/**
+ * An error the server reported for a statement (it has a SQLSTATE) and that is not transient:
+ * the statement's data or target is the problem, so retrying record by record can find the
+ * record. Anything else (a dropped connection, a bug) is not blamed on a record.
+ */
+export function isStatementError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && classify(err) !== 'transient';
+}

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { classify } from './errors.js';
+import { isStatementError } from './errors.js';
 import { quote } from './identifiers.js';
 import type { Row, Statement } from './statements.js';
 
@@ -86,7 +86,7 @@ export class Staging {
     try {
       await copy(client, `${s.table.sql} (${s.columns.map(quote).join(', ')})`, rows);
     } catch (err) {
-      if (classify(err) === 'transient') throw err;
+      if (!isStatementError(err)) throw err;
       const b = this.#backoff.get(s.table.oid) ?? { skip: 0, penalty: 1 };
       b.skip = b.penalty;
       b.penalty = Math.min(b.penalty * 2, 1024);

@@ -3,7 +3,7 @@ import { RecordError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
 import type { TableCache } from './catalog.js';
 import type { Checkpoint } from './checkpoint.js';
-import { classify, describe } from './errors.js';
+import { classify, describe, isStatementError } from './errors.js';
 import { Planner, type PlannerOptions, RecordProblem, type Unit } from './planner.js';
 import { STAGING_THRESHOLD, type Staging } from './staging.js';
 import { type Row, type Statement, toQuery } from './statements.js';
@@ -77,7 +77,7 @@ async function attempt(
         try {
           for (const s of unit.statements) await run(session, s, s.rows, false);
         } catch (err) {
-          if (classify(err) === 'transient') throw err;
+          if (!isStatementError(err)) throw err;
           throw new RetryCarefully(describe(err), { cause: err });
         }
         continue;
@@ -136,7 +136,7 @@ async function runCarefully(session: Session, unit: Unit, u: number): Promise<Fa
     await client.query(`RELEASE SAVEPOINT opencdc_unit_${u}`);
     return undefined;
   } catch (err) {
-    if (classify(err) === 'transient') throw err;
+    if (!isStatementError(err)) throw err;
     await client.query(`ROLLBACK TO SAVEPOINT opencdc_unit_${u}`);
   }
   // One record at a time, in source order (rows replaced by a later same-key row included).
@@ -155,7 +155,7 @@ async function runCarefully(session: Session, unit: Unit, u: number): Promise<Fa
       for (const { s, row } of byIndex.get(index)!) await run(session, s, [row], true);
       await client.query('RELEASE SAVEPOINT opencdc_record');
     } catch (err) {
-      if (classify(err) === 'transient') throw err;
+      if (!isStatementError(err)) throw err;
       await client.query('ROLLBACK TO SAVEPOINT opencdc_record');
       const table = unit.statements[0]!.table.sql;
       return { index, message: `writing to ${table} failed: ${describe(err)}`, cause: err };
