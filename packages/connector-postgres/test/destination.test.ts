@@ -108,20 +108,27 @@ describe('postgres destination: routing', () => {
     expect(await h.rows('SELECT id FROM ok_table')).toEqual([{ id: '1' }]);
   });
 
-  it('rejects routes outside tables.allow', async () => {
-    await h.db.query(
-      'CREATE TABLE allowed_a (id int PRIMARY KEY); CREATE TABLE secret (id int PRIMARY KEY)',
-    );
-    const d = await h.open({ 'tables.allow': 'allowed_*' });
-    const e = await failure(() =>
-      d.write([
-        rec('allowed_a', 'create', { id: 1 }, { id: 1 }),
-        rec('secret', 'create', { id: 1 }, { id: 1 }),
-      ]),
-    );
-    expect(e).toBeInstanceOf(RecordError);
-    expect(e.index).toBe(1);
-    expect(await h.rows('SELECT id FROM allowed_a')).toEqual([{ id: 1 }]);
+  it('rejects routes outside tables.allow (globs stay within one name part)', async () => {
+    await h.db.query(`
+      CREATE TABLE allowed_a (id int PRIMARY KEY); CREATE TABLE secret (id int PRIMARY KEY);
+      CREATE SCHEMA s2; CREATE TABLE s2.t (id int PRIMARY KEY);`);
+    const d = await h.open({ 'tables.allow': 'allowed_*,s2.*' });
+    await d.write([
+      rec('allowed_a', 'create', { id: 1 }, { id: 1 }),
+      rec('s2.t', 'create', { id: 1 }, { id: 1 }),
+    ]);
+    for (const bad of ['secret', 'public.allowed_a']) {
+      const e = await failure(() =>
+        d.write([
+          rec('allowed_a', 'create', { id: 2 }, { id: 2 }),
+          rec(bad, 'create', { id: 1 }, { id: 1 }),
+        ]),
+      );
+      expect(e, bad).toBeInstanceOf(RecordError);
+      expect(e.index).toBe(1);
+    }
+    expect(await h.rows('SELECT id FROM allowed_a ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(await h.rows('SELECT id FROM s2.t')).toEqual([{ id: 1 }]);
     expect(await h.rows('SELECT id FROM secret')).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ const shape = {
   }),
   'tables.allow': param.list({
     description:
-      'Allowed target tables: comma list of exact names or `*` globs (`public.*`, `sales.orders`, `audit_*`). A record routed elsewhere is a record error (dead-lettered). Empty: any table.',
+      'Allowed target tables: comma list of exact names or `*` globs, `*` matching within one name part (`*` = any unqualified table, `sales.*`, `audit_*`, `sales.orders`). A record routed elsewhere is a record error (dead-lettered). Empty: any table.',
   }),
   keyColumns: param.list({
     description:

@@ -15,7 +15,9 @@ export { postgresIdentifier } from './identifiers.js';
 /** Glob (`public.*`, `audit_*`) to an anchored pattern; plain names stay exact names. */
 function allowEntry(entry: string): string | RegExp {
   if (!entry.includes('*')) return entry;
-  const body = entry.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  // `*` stays within one name part: `sales.*` is every table of schema sales, `*` every
+  // unqualified name.
+  const body = entry.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
   return new RegExp(`^${body}$`);
 }
 
