@@ -572,7 +572,6 @@ describe('postgres destination: checkpoint table', () => {
   it('skips a replayed, already committed batch after a restart', async () => {
     await h.db.query('CREATE TABLE ck (id int PRIMARY KEY, v text)');
     const settings = { 'checkpoint.table': 'opencdc.checkpoints' };
-    await h.db.query('CREATE SCHEMA opencdc');
     const first = await h.open(settings, 'pipe:dest');
     const batch1 = [1, 2, 3].map((i) =>
       rec('ck', 'create', { id: i }, { id: i, v: 'v1' }, { position: `ck-${i}` }),

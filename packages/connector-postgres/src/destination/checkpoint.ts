@@ -1,6 +1,6 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import type pg from 'pg';
-import { qualified, type TableName } from './identifiers.js';
+import { qualified, quote, type TableName } from './identifiers.js';
 
 /**
  * Checkpoint table: in the SAME transaction as the rows, the destination stores, per connector
@@ -24,6 +24,7 @@ export interface StoredCheckpoint {
 
 export class Checkpoint {
   readonly sql: string;
+  readonly #schema: string | undefined;
   #stored: StoredCheckpoint | undefined;
   #skipping = 0;
 
@@ -32,6 +33,7 @@ export class Checkpoint {
     readonly connectorId: string,
   ) {
     this.sql = qualified(table);
+    this.#schema = table.schema;
   }
 
   get stored(): StoredCheckpoint | undefined {
@@ -40,6 +42,9 @@ export class Checkpoint {
 
   /** Creates the table when missing and (re)loads this connector's row. */
   async load(client: pg.ClientBase): Promise<void> {
+    if (this.#schema !== undefined) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.#schema)}`);
+    }
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${this.sql} (connector_id text PRIMARY KEY, first_position bytea NOT NULL, last_position bytea NOT NULL, records integer NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
     );

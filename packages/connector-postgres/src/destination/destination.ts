@@ -9,7 +9,7 @@ import {
 import pg from 'pg';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
-import { classify, describe } from './errors.js';
+import { classify, describe, isStatementError } from './errors.js';
 import { parseTableName, type TableName, tableKey } from './identifiers.js';
 import type { PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
@@ -132,6 +132,13 @@ export class PostgresDestination implements Destination {
       await this.#checkpoint?.load(client);
     } catch (err) {
       await client.end().catch(() => {});
+      if (isStatementError(err)) {
+        // e.g. no privilege to create the checkpoint table: retrying will not help.
+        throw new Error(
+          `postgres destination: cannot prepare the checkpoint table ${this.#checkpoint?.sql}: ${describe(err)}`,
+          { cause: err },
+        );
+      }
       throw new TransientError(`postgres destination: cannot connect: ${describe(err)}`, {
         cause: err,
       });
