@@ -11,7 +11,17 @@ import { encodePosition } from './position.js';
 /** How a message value becomes record data. */
 export type ValueFormat = 'raw' | 'json' | 'opencdc';
 
-const NS_PER_MS = 1_000_000n;
+/** `opencdc.readAt` text, recomputed at most once per millisecond (the clock's resolution). */
+let lastMs = 0;
+let lastText = '';
+function readAtNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastText = `${ms}000000`;
+  }
+  return lastText;
+}
 
 function bytes(b: Buffer | null): Uint8Array | null {
   // Copy: kafkajs slices share the whole fetch response; keeping a slice would pin it in memory.
@@ -49,6 +59,7 @@ export function toRecord(
   format: ValueFormat,
 ): OpenCDCRecord {
   const position = encodePosition({ topic, partition, offset: Number(m.offset), groupID });
+  const readAt = readAtNow();
   let record: OpenCDCRecord | undefined;
   if (format === 'opencdc' && m.value !== null) {
     try {
@@ -78,9 +89,9 @@ export function toRecord(
   md.set('kafka.topic', topic);
   md.set('kafka.partition', String(partition));
   md.set('kafka.offset', m.offset);
-  if (/^\d+$/.test(m.timestamp))
-    md.set('opencdc.createdAt', (BigInt(m.timestamp) * NS_PER_MS).toString());
-  md.set('opencdc.readAt', (BigInt(Date.now()) * NS_PER_MS).toString());
+  // ms → ns by appending six zeros (exact, no BigInt per record).
+  if (/^[1-9]\d*$/.test(m.timestamp)) md.set('opencdc.createdAt', `${m.timestamp}000000`);
+  md.set('opencdc.readAt', readAt);
   for (const [name, v] of Object.entries(m.headers)) {
     const text = headerText(v);
     if (text !== undefined) md.set(`kafka.header.${name}`, text);

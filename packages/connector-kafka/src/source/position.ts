@@ -16,7 +16,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodePosition(p: KafkaPosition): Position {
-  return encoder.encode(JSON.stringify(p));
+  // Same bytes as JSON.stringify(p), with the field order fixed; the hot path of the source.
+  return encoder.encode(
+    `{"topic":${JSON.stringify(p.topic)},"partition":${p.partition},"offset":${p.offset},"groupID":${JSON.stringify(p.groupID)}}`,
+  );
 }
 
 export function decodePosition(bytes: Position): KafkaPosition {

@@ -117,9 +117,19 @@ export class KafkaSource implements Source {
   private async startAfter(at: KafkaPosition): Promise<void> {
     const key = tpKey(at.topic, at.partition);
     const after = BigInt(at.offset) + 1n;
-    const committed = (await this.admin!.committedOffsets(this.groupId, [at.topic])).find(
-      (c) => c.partition === at.partition,
-    );
+    let committed: { offset: string } | undefined;
+    try {
+      committed = (await this.admin!.committedOffsets(this.groupId, [at.topic])).find(
+        (c) => c.partition === at.partition,
+      );
+    } catch (err) {
+      // E.g. the position's topic was deleted: nothing to continue after there.
+      this.ctx.logger.warn('cannot read committed offsets for the position', {
+        topic: at.topic,
+        error: (err as Error).message,
+      });
+      return;
+    }
     if (committed && BigInt(committed.offset) >= after) return;
     this.next.set(key, after);
     this.markAcked({ key, topic: at.topic, partition: at.partition, offset: after - 1n });
