@@ -282,3 +282,18 @@ export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
     [slot],
   );
 }
+
+/** Foreign keys among `tables` as `[child, parent]` table OIDs (self-references included). */
+export async function foreignKeys(
+  client: pg.Client,
+  tables: readonly TableInfo[],
+): Promise<[number, number][]> {
+  if (tables.length < 2) return [];
+  const oids = tables.map((t) => t.oid);
+  const { rows } = await client.query<{ child: number; parent: number }>(
+    `SELECT DISTINCT conrelid::int AS child, confrelid::int AS parent FROM pg_constraint
+      WHERE contype = 'f' AND conrelid = ANY($1::oid[]) AND confrelid = ANY($1::oid[])`,
+    [oids],
+  );
+  return rows.map((r) => [r.child, r.parent]);
+}

@@ -2,6 +2,7 @@
  * Consistent snapshot of many tables: keyset pagination on the primary key (any orderable type,
  * composite keys included; `ctid` for key-less REPLICA IDENTITY FULL tables), tables in parallel
  * with bounded concurrency, all sessions on the slot's exported snapshot when there is one.
+ * A table starts only once the tables it references (`deps`) are fully emitted.
  */
 import {
   Metadata,
@@ -34,22 +35,53 @@ export interface SnapshotOptions {
   /** Wraps the snapshot state JSON into position bytes (snapshot or CDC backfill form). */
   position: (stateJson: string) => string;
   stopped: () => boolean;
+  /** Collection → collections whose snapshot must be fully emitted before it starts (FKs). */
+  deps?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export async function runSnapshot(o: SnapshotOptions): Promise<void> {
   const json = new StateJson(o.state);
-  const queue = o.tables.filter((t) => !o.state[t.collection]?.d);
-  const workers = Math.min(o.concurrency, queue.length);
+  const pending = o.tables.filter((t) => !o.state[t.collection]?.d);
+  const workers = Math.min(o.concurrency, pending.length);
+  // Workers wait here for a table whose parents are done; any table finishing (or failing) wakes them.
+  let waiters: (() => void)[] = [];
+  let failed = false;
+  const wake = (): void => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const ready = (t: TableInfo): boolean => {
+    for (const d of o.deps?.get(t.collection) ?? []) if (!o.state[d]?.d) return false;
+    return true;
+  };
+  const next = async (): Promise<TableInfo | undefined> => {
+    for (;;) {
+      if (failed || o.stopped() || pending.length === 0) return undefined;
+      const i = pending.findIndex(ready);
+      if (i >= 0) return pending.splice(i, 1)[0];
+      await new Promise<void>((r) => waiters.push(r));
+    }
+  };
   const run = async (): Promise<void> => {
     const client = new pg.Client({ connectionString: o.url, options: o.clientOptions });
-    await client.connect();
     try {
+      await client.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if (o.snapshotName)
         await client.query(`SET TRANSACTION SNAPSHOT '${o.snapshotName.replaceAll("'", "''")}'`);
-      for (let t = queue.shift(); t && !o.stopped(); t = queue.shift())
-        await snapshotTable(client, t, o, json);
+      for (let t = await next(); t; t = await next()) {
+        try {
+          await snapshotTable(client, t, o, json);
+        } finally {
+          wake();
+        }
+      }
       await client.query('COMMIT');
+    } catch (e) {
+      failed = true;
+      wake();
+      throw e;
     } finally {
       await client.end().catch(() => undefined);
     }
