@@ -98,6 +98,26 @@ describe.each(versions)('kafka destination (Kafka %s)', (_name, brokersOf) => {
     ]);
   });
 
+  it('fails a record larger than the broker accepts alone, with its index', async () => {
+    const brokers = brokersOf();
+    const t = unique('big');
+    await createTopics(brokers, [t]);
+    const d = await startDest({ servers: brokers.join(','), topic: t, valueFormat: 'payload' });
+    const small = (i: number) =>
+      createRecord({ position: new Uint8Array(0), key: { id: i }, after: new Uint8Array(10) });
+    const big = createRecord({
+      position: new Uint8Array(0),
+      key: { id: 2 },
+      after: new Uint8Array(2 * 1024 * 1024).fill(7),
+    });
+    const err = await d.write([small(0), small(1), big, small(3)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RecordError);
+    expect((err as RecordError).index).toBe(2);
+    expect((err as RecordError).message).toMatch(/MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE/);
+    const got = await consumeAll(brokers, [t], 2);
+    expect(got.map((m) => m.key)).toEqual(['{"id":0}', '{"id":1}']);
+  });
+
   it('replays updates and deletes through Kafka as OpenCDC records (valueFormat=opencdc)', async () => {
     const brokers = brokersOf();
     const t = unique('rt');

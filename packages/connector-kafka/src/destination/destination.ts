@@ -32,6 +32,14 @@ const BAD_TOPIC = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
 ]);
 
+/** Kafka errors that belong to one record (when the request holds only that one). */
+const PER_RECORD = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_RECORD',
+]);
+
 function kafkaErrorType(err: unknown): string | undefined {
   let cur: unknown = err;
   for (let i = 0; i < 6 && cur instanceof Error; i++) {
@@ -179,13 +187,20 @@ export class KafkaDestination implements Destination {
         await this.producer!.send([...byTopic].map(([topic, messages]) => ({ topic, messages })));
       } catch (err) {
         const type = kafkaErrorType(err);
-        if (
-          (type === 'MESSAGE_TOO_LARGE' || type === 'INVALID_TOPIC_EXCEPTION') &&
-          end - start === 1
-        )
-          throw new RecordError(`record ${pending[start]!.index}: ${type}`, pending[start]!.index, {
-            cause: err,
-          });
+        if (type !== undefined && PER_RECORD.has(type)) {
+          if (end - start === 1)
+            throw new RecordError(
+              `record ${pending[start]!.index}: Kafka refused it: ${type}${type === 'MESSAGE_TOO_LARGE' ? ` (${messageSize(pending[start]!.message)} bytes; see the broker's message.max.bytes)` : ''}`,
+              pending[start]!.index,
+              { cause: err },
+            );
+          // One record spoiled the request: send this chunk one record at a time, so the ones
+          // before it are written and it fails alone with its index (others in the failed
+          // request may be written twice: at-least-once).
+          for (let i = start; i < end; i++) await this.send([pending[i]!]);
+          start = end;
+          continue;
+        }
         const e = classifyConnectError(err, this.servers);
         throw e instanceof TransientError
           ? new TransientError(
