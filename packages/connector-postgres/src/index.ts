@@ -18,6 +18,7 @@ export {
   sourceConfig,
   sourceSide,
   TOAST_UNCHANGED_KEY,
+  TRUNCATE_KEY,
 } from './source/index.js';
 
 export const connector = defineConnector({

@@ -14,6 +14,12 @@ import { asObject, toText } from './values.js';
  */
 export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
 
+/**
+ * Metadata key a source sets (to `true`) on a key-less `delete` record that stands for a
+ * `TRUNCATE` of its collection: the routed table is truncated, in order, in the batch transaction.
+ */
+export const TRUNCATE_KEY = 'postgres.truncate';
+
 /** A problem with one record: becomes `RecordError(index)`. */
 export class RecordProblem extends Error {
   override readonly name = 'RecordProblem';
@@ -117,6 +123,17 @@ export class Planner {
     // key columns or the table's primary key apply instead.
     const key = asObject(record.key);
     const recordKey = key && typeof key !== 'string' && hasFields(key) ? key : null;
+
+    if (record.operation === 'delete' && record.metadata.get(TRUNCATE_KEY) === 'true') {
+      const info = this.cache.get(name) ?? (await loadTable(this.client, name));
+      if (!info) return; // nothing to truncate
+      this.cache.set(name, info);
+      this.#ops.push({
+        statements: [this.statement('truncate', info, [], [], [], [{ index, values: [] }])],
+        closed: true,
+      });
+      return;
+    }
 
     if (record.operation === 'delete') {
       const before = asObject(record.payload.before);
@@ -278,6 +295,20 @@ export class Planner {
     }
     this.#units = [];
     for (const op of ops) {
+      const s = op.statements[0]!;
+      if (s.kind === 'truncate') {
+        // Consecutive truncates (one source TRUNCATE of several tables) run as one statement, so
+        // tables linked by foreign keys can be truncated together.
+        const last = this.#units.at(-1)?.statements[0];
+        if (last?.kind === 'truncate') last.rows.push({ ...s.rows[0]!, table: s.table });
+        else
+          this.#units.push({
+            statements: [{ ...s, rows: [{ ...s.rows[0]!, table: s.table }] }],
+            replaced: [],
+            open: false,
+          });
+        continue;
+      }
       if (op.closed) this.#units.push({ statements: op.statements, replaced: [], open: false });
       else this.#push(op.statements[0]!);
     }

@@ -2,8 +2,11 @@ import type { TableInfo } from './catalog.js';
 import { quote } from './identifiers.js';
 import { onConflict } from './staging.js';
 
-/** `rekey`: one row whose values are the new key then the old key (a primary-key change). */
-export type StatementKind = 'upsert' | 'insert' | 'delete' | 'rekey';
+/**
+ * `rekey`: one row whose values are the new key then the old key (a primary-key change).
+ * `truncate`: one row per truncated table (`Row.table`), no values.
+ */
+export type StatementKind = 'upsert' | 'insert' | 'delete' | 'rekey' | 'truncate';
 
 /** One rendered row: the batch index of its record and the text value per statement column. */
 export interface Row {
@@ -11,6 +14,8 @@ export interface Row {
   values: (string | null)[];
   /** The record was an update (the row most likely exists): picks the bulk strategy. */
   update?: boolean;
+  /** Truncate: the table this row's record truncates. */
+  table?: TableInfo;
 }
 
 /**
@@ -56,6 +61,10 @@ export interface Query {
 
 /** SQL and parameters for a statement restricted to `rows`. */
 export function toQuery(s: Statement, rows: readonly Row[]): Query {
+  if (s.kind === 'truncate') {
+    const tables = [...new Set(rows.map((r) => (r.table ?? s.table).sql))];
+    return { text: `TRUNCATE ${tables.join(', ')}`, values: [] };
+  }
   const cols = s.columns.map(quote);
   const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
   if (s.kind === 'rekey') {

@@ -6,7 +6,7 @@ import { type SourceConfig, sourceConfig } from './config.js';
 import { PostgresSource } from './source.js';
 
 export { type SourceConfig, sourceConfig } from './config.js';
-export { PostgresSource, TOAST_UNCHANGED_KEY } from './source.js';
+export { PostgresSource, TOAST_UNCHANGED_KEY, TRUNCATE_KEY } from './source.js';
 
 export const sourceSide: ConnectorSide<SourceConfig, Source> = {
   config: sourceConfig,

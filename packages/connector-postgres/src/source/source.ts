@@ -65,6 +65,9 @@ import { TYPE_QUERY, TypeRegistry } from './values.js';
 /** Metadata key listing (JSON array) the columns whose unchanged TOAST value was not sent. */
 export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
 
+/** Metadata key set to `true` on the `delete` record that stands for a `TRUNCATE` of its table. */
+export const TRUNCATE_KEY = 'postgres.truncate';
+
 /** Session settings that make text values unambiguous (UTC, ISO dates, exact floats, hex bytea). */
 export const CLIENT_OPTIONS =
   '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex';
@@ -497,15 +500,40 @@ export class PostgresSource implements Source {
       case 'delete':
         return this.onChange(msg);
       case 'truncate':
-        this.ctx.logger.warn(
-          'TRUNCATE is not turned into records (OpenCDC has no truncate operation)',
-          {
-            relations: msg.relationIds.map((id) => this.relations.get(id)?.collection ?? id),
-          },
-        );
-        return undefined;
+        return this.onTruncate(msg);
       default:
         return undefined;
+    }
+  }
+
+  /**
+   * One `delete` record per truncated selected table: no key, no payload, metadata
+   * `postgres.truncate` = `true` (a consumer unaware of it sees a delete it cannot apply to a row).
+   * Each truncated relation takes one change index, selected or not, so positions stay stable.
+   */
+  private async onTruncate(msg: Extract<PgOutputMessage, { tag: 'truncate' }>): Promise<void> {
+    const txn = this.txn;
+    if (!txn) throw new Error('pgoutput: truncate outside a transaction');
+    for (const id of msg.relationIds) {
+      const i = txn.index++;
+      const rel = this.relations.get(id);
+      if (!rel?.selected) continue;
+      const skip = this.skipUpTo;
+      if (skip && (txn.finalLsn < skip.lsn || (txn.finalLsn === skip.lsn && i <= skip.i))) continue;
+      this.skipUpTo = undefined;
+      const md = new Metadata();
+      md.set('opencdc.collection', rel.collection);
+      md.set('opencdc.createdAt', txn.createdAt);
+      md.set('opencdc.readAt', readAtNow());
+      md.set(TRUNCATE_KEY, 'true');
+      // pgoutput option bits: 1 = CASCADE, 2 = RESTART IDENTITY.
+      if (msg.options & 1) md.set(`${TRUNCATE_KEY}.cascade`, 'true');
+      if (msg.options & 2) md.set(`${TRUNCATE_KEY}.restartIdentity`, 'true');
+      this.lastCdc = { lsnText: txn.lsnText, i };
+      const p = this.emit(
+        deleteRecord({ position: cdcPositionAt(txn.posPrefix, i), metadata: md, key: null }),
+      );
+      if (p) await p;
     }
   }
 
