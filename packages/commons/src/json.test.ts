@@ -121,6 +121,34 @@ describe('Go encoding/json compatibility', () => {
     );
   });
 
+  it('writes objects of one shape the same whatever their insertion order (cached shapes)', () => {
+    const a = afterJSON({ z: 1, a: 'x<', m: { y: true, b: null } });
+    const b = afterJSON({ m: { b: null, y: true }, a: 'x<', z: 1 });
+    expect(a).toBe('{"a":"x\\u003c","m":{"b":null,"y":true},"z":1}');
+    expect(b).toBe(a);
+    // Key lists whose NUL-joined forms collide must not share a cached shape.
+    expect(afterJSON({ a: 1, b: 2 })).toBe('{"a":1,"b":2}');
+    expect(afterJSON({ 'a\u0000b': 3 })).toBe('{"a\\u0000b":3}');
+    expect(afterJSON({ 'a\u0000': 1, b: 2 })).toBe('{"a\\u0000":1,"b":2}');
+    expect(afterJSON({ a: 1, '\u0000b': 2 })).toBe('{"\\u0000b":2,"a":1}');
+    // Many distinct shapes (objects used as maps) stay correct past the cache bound.
+    for (let i = 0; i < 5000; i++) {
+      expect(afterJSON({ [`k${i}`]: i, [`j${i}`]: '&' })).toBe(`{"j${i}":"\\u0026","k${i}":${i}}`);
+    }
+  });
+
+  it('writes an empty position as null, like Go writes a nil Position', () => {
+    const json = toOpenCDCJSON(
+      createRecord({ position: new Uint8Array(0), key: new Uint8Array(0) }),
+    );
+    expect(json).toBe(
+      '{"position":null,"operation":"create","metadata":{},"key":"","payload":{"before":null,"after":null}}',
+    );
+    expect(fromOpenCDCJSON(json).position).toEqual(new Uint8Array(0));
+    expect(fromOpenCDCJSON(json.replace('null', '""')).position).toEqual(new Uint8Array(0));
+    expect(fromOpenCDCJSON(json).key).toEqual(new Uint8Array(0)); // an empty raw key is kept
+  });
+
   it('rejects values JSON cannot hold, naming the field', () => {
     expect(() => toOpenCDCJSON(after({ a: [1, Number.NaN] }))).toThrow(
       new EncodeError('payload.after.v.a[1]', 'NaN cannot be written as JSON'),
