@@ -245,8 +245,12 @@ console.log(JSON.stringify(records.map((r) => [r.operation, r.metadata.getCollec
     const bumped = Object.keys(second)
       .filter((n) => second[n] !== first[n])
       .sort();
-    // The cli depends on the generator, so changesets bumps it as a dependant (patch).
-    expect(bumped).toEqual(['@opencdc-ts/cli', '@opencdc-ts/connector-generator']);
+    // Only the generator moves, plus at most its dependant (the cli) where changesets decides
+    // the new version leaves the dependant's range; commons, sdk and the other connectors stay.
+    expect(bumped).toContain('@opencdc-ts/connector-generator');
+    expect(bumped.filter((n) => n !== '@opencdc-ts/connector-generator')).toEqual(
+      bumped.includes('@opencdc-ts/cli') ? ['@opencdc-ts/cli'] : [],
+    );
     run('bash', ['scripts/release.sh'], copy);
     expect(published('@opencdc-ts/connector-generator')).toContain(
       second['@opencdc-ts/connector-generator'],
@@ -254,6 +258,10 @@ console.log(JSON.stringify(records.map((r) => [r.operation, r.metadata.getCollec
     expect(published('@opencdc-ts/connector-postgres')).toEqual([
       first['@opencdc-ts/connector-postgres'],
     ]);
+    expect(published('@opencdc-ts/connector-kafka')).toEqual([
+      first['@opencdc-ts/connector-kafka'],
+    ]);
     expect(published('@opencdc-ts/commons')).toEqual([first['@opencdc-ts/commons']]);
+    expect(published('@opencdc-ts/sdk')).toEqual([first['@opencdc-ts/sdk']]);
   }, 900_000);
 });
