@@ -231,12 +231,52 @@ export async function ensurePublication(
   return have;
 }
 
-export async function addToPublication(
+/** Prefix of the WAL message that makes a pending backfill durable (see `announceBackfill`). */
+export const BACKFILL_MESSAGE = 'opencdc-backfill';
+
+/**
+ * Adds `t` to the publication (when `add`) and, when `announce` names the slot, writes in the
+ * SAME transaction a WAL message naming the table: a restart whose stored position precedes it
+ * replays the message and backfills the table again, so a crash before the first backfilled
+ * record was acknowledged cannot lose the backfill.
+ */
+export async function announceBackfill(
   client: pg.Client,
-  name: string,
+  publication: string,
   t: TableRef,
+  add: boolean,
+  announce: string | undefined,
 ): Promise<void> {
-  await client.query(`ALTER PUBLICATION ${escapeIdentifier(name)} ADD TABLE ${sqlName(t)}`);
+  if (!announce) {
+    if (add)
+      await client.query(
+        `ALTER PUBLICATION ${escapeIdentifier(publication)} ADD TABLE ${sqlName(t)}`,
+      );
+    return;
+  }
+  await client.query('BEGIN');
+  try {
+    if (add)
+      await client.query(
+        `ALTER PUBLICATION ${escapeIdentifier(publication)} ADD TABLE ${sqlName(t)}`,
+      );
+    await client.query('SELECT pg_logical_emit_message(true, $1, $2)', [
+      BACKFILL_MESSAGE,
+      JSON.stringify({ slot: announce, schema: t.schema, name: t.name }),
+    ]);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The server's `server_version_num` (e.g. 150004). */
+export async function serverVersion(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ v: string }>(
+    "SELECT current_setting('server_version_num') AS v",
+  );
+  return Number(rows[0]!.v);
 }
 
 export interface SlotInfo {

@@ -40,7 +40,7 @@ export type PgOutputMessage =
     }
   | { tag: 'delete'; relationId: number; before: TupleValue[]; beforeKind: 'key' | 'full' }
   | { tag: 'truncate'; options: number; relationIds: number[] }
-  | { tag: 'message'; lsn: bigint; prefix: string }
+  | { tag: 'message'; transactional: boolean; lsn: bigint; prefix: string; content: string }
   | { tag: 'unknown'; code: number };
 
 const utf8 = new TextDecoder();
@@ -178,8 +178,10 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       }
     case 0x4d /* M */:
       {
-        r.u8(); // flags
-        return { tag: 'message', lsn: r.u64(), prefix: r.cstring() };
+        const transactional = (r.u8() & 1) === 1;
+        const lsn = r.u64();
+        const prefix = r.cstring();
+        return { tag: 'message', transactional, lsn, prefix, content: r.text(r.u32()) };
       }
     default:
       return { tag: 'unknown', code };

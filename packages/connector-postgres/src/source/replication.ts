@@ -41,12 +41,13 @@ export class ReplicationStream {
     this.conn = (client as unknown as { connection: CopyConnection }).connection;
   }
 
-  start(slot: string, publication: string, startLsn: string): void {
+  /** `messages`: also receive `pg_logical_emit_message` messages (PostgreSQL 14+). */
+  start(slot: string, publication: string, startLsn: string, messages = false): void {
     this.conn.on('copyData', ({ chunk }) => this.handle(chunk));
     const pub = publication.replaceAll("'", "''");
     this.done = this.client
       .query(
-        `START_REPLICATION SLOT "${slot}" LOGICAL ${startLsn} (proto_version '1', publication_names '${pub}')`,
+        `START_REPLICATION SLOT "${slot}" LOGICAL ${startLsn} (proto_version '1', publication_names '${pub}'${messages ? ", messages 'true'" : ''})`,
       )
       .then(() => undefined);
     this.timer = setInterval(() => this.sendStatus(false), this.statusIntervalMs);

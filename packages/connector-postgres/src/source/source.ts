@@ -20,7 +20,8 @@ import {
 } from '@opencdc-ts/sdk';
 import pg from 'pg';
 import {
-  addToPublication,
+  announceBackfill,
+  BACKFILL_MESSAGE,
   checkIdentity,
   describeTables,
   dropSlot,
@@ -30,6 +31,7 @@ import {
   preflight,
   publicationTables,
   resolveSelection,
+  serverVersion,
   slotInfo,
   type TableInfo,
 } from './catalog.js';
@@ -133,6 +135,12 @@ export class PostgresSource implements Source {
   private skipUpTo: { lsn: bigint; i: number } | undefined;
   private lastCdc: { lsnText: string; i: number } = { lsnText: '0/0', i: -1 };
   private backfills: Backfill[] = [];
+  /** Tables backfilled (or being backfilled) by this session: their replayed announcement is moot. */
+  private readonly backfilled = new Set<string>();
+  /** LSN of the stored CDC position at open: announcements at or before it were handled then. */
+  private resumeLsn = 0n;
+  /** The server can stream WAL messages (14+): backfills are announced durably in the WAL. */
+  private messages = false;
   private walSeen = false;
   private timers: NodeJS.Timeout[] = [];
 
@@ -157,6 +165,7 @@ export class PostgresSource implements Source {
     meta.on('error', (e) => this.fail(e));
     await connect(meta);
     await preflight(meta);
+    this.messages = (await serverVersion(meta)) >= 140000;
 
     const refs = await resolveSelection(meta, this.patterns, this.config.tables);
     const infos = await describeTables(meta, refs, collectionOf);
@@ -225,6 +234,7 @@ export class PostgresSource implements Source {
         for (const t of infos) snapState[t.collection] = pos.snap[t.collection] ?? {};
       } else {
         this.skipUpTo = { lsn: parseLsn(pos.lsn), i: pos.i };
+        this.resumeLsn = parseLsn(pos.lsn);
         this.lastCdc = { lsnText: pos.lsn, i: pos.i };
         if (slot.confirmedFlush && parseLsn(slot.confirmedFlush) > parseLsn(pos.lsn))
           this.ctx.logger.info('slot is ahead of the stored position (advanced while idle)', {
@@ -236,6 +246,9 @@ export class PostgresSource implements Source {
           const isNew =
             this.config['logrepl.managePublication'] && !before.has(`${t.schema}\u0000${t.name}`);
           if (bf || isNew) this.backfills.push({ table: t, state: { [t.collection]: bf ?? {} } });
+          // Newly selected: make its pending backfill durable before anything else happens.
+          if (isNew && !bf && this.messages)
+            await announceBackfill(meta, this.publication, t, false, this.slot);
         }
       }
     }
@@ -315,7 +328,7 @@ export class PostgresSource implements Source {
     const repl = await this.replicationClient();
     const stream = new ReplicationStream(repl, (m) => this.onWal(m));
     this.stream = stream;
-    stream.start(this.slot, this.publication, '0/0');
+    stream.start(this.slot, this.publication, '0/0', this.messages);
     stream.done.then(
       () => this.fail(new TransientError('the server ended replication')),
       (e: unknown) => this.fail(e),
@@ -391,11 +404,19 @@ export class PostgresSource implements Source {
       const b = this.backfills[0]!;
       const t = b.table;
       if (!this.tables.has(t.collection)) {
-        if (this.config['logrepl.managePublication']) {
+        const managed = this.config['logrepl.managePublication'];
+        let add = false;
+        if (managed) {
           const cur = await publicationTables(this.meta!, this.publication);
-          if (!cur?.tables.some((x) => x.schema === t.schema && x.name === t.name))
-            await addToPublication(this.meta!, this.publication, t);
+          add = !cur?.tables.some((x) => x.schema === t.schema && x.name === t.name);
         }
+        await announceBackfill(
+          this.meta!,
+          this.publication,
+          t,
+          add,
+          this.messages ? this.slot : undefined,
+        );
         this.tables.set(t.collection, t);
         // The stream may already know the relation as unselected (a user-owned publication that
         // covers more tables): select it now, the server does not resend its Relation message.
@@ -408,6 +429,7 @@ export class PostgresSource implements Source {
                 .filter((i) => i >= 0);
           }
       }
+      this.backfilled.add(t.collection);
       const { lsnText, i } = this.lastCdc;
       await runSnapshot({
         url: this.config.url,
@@ -471,7 +493,8 @@ export class PostgresSource implements Source {
           this.stream?.setFlushed(m.walEnd);
         continue;
       }
-      this.walSeen = true;
+      // Our own heartbeat (a WAL message) is not activity of the selected tables.
+      if (m.message.tag !== 'message') this.walSeen = true;
       const p = this.handle(m.message);
       if (p) await p;
     }
@@ -501,9 +524,47 @@ export class PostgresSource implements Source {
         return this.onChange(msg);
       case 'truncate':
         return this.onTruncate(msg);
+      case 'message':
+        if (msg.transactional && msg.prefix === BACKFILL_MESSAGE)
+          return this.onAnnounced(msg.content);
+        return undefined;
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A replayed backfill announcement: when the stored position precedes it and nothing in this
+   * session backfilled the table, the backfill it announced was never acknowledged (crash between
+   * adding the table and its first acknowledged record): run it again.
+   */
+  private async onAnnounced(content: string): Promise<void> {
+    let a: { slot?: string; schema?: string; name?: string };
+    try {
+      a = JSON.parse(content) as typeof a;
+    } catch {
+      return;
+    }
+    const txn = this.txn;
+    if (a.slot !== this.slot || !a.schema || !a.name || !txn || txn.finalLsn <= this.resumeLsn)
+      return;
+    const collection = collectionOf({ schema: a.schema, name: a.name });
+    if (
+      this.backfilled.has(collection) ||
+      this.backfills.some((b) => b.table.collection === collection)
+    )
+      return;
+    if (!this.meta) return;
+    const [t] = await describeTables(this.meta, [{ schema: a.schema, name: a.name }], collectionOf);
+    if (!t || selectTables(this.patterns, [t]).length === 0) return;
+    await this.loadTypes(t.columns.map((c) => c.typeOid));
+    this.backfills.push({ table: t, state: { [collection]: {} } });
+    this.ctx.logger.info(
+      'backfill announced before the stored position was acknowledged: running it again',
+      {
+        table: quoteRef(t),
+      },
+    );
   }
 
   /**
