@@ -1,4 +1,9 @@
-export { type KafkaService, type StartKafkaOptions, startKafka } from './kafka.js';
+export {
+  type KafkaSaslUser,
+  type KafkaService,
+  type StartKafkaOptions,
+  startKafka,
+} from './kafka.js';
 export { fetchKafka, KAFKA_VERSIONS, type KafkaVersion, kafkaLibsDir } from './kafka-fetch.js';
 export { freePort, freePorts } from './ports.js';
 export {

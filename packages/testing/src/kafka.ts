@@ -4,9 +4,11 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -29,6 +31,18 @@ export interface KafkaService {
   logFile: string;
   /** Stops the broker (SIGTERM, then SIGKILL after 15 s) and removes its directory. Idempotent. */
   stop(): Promise<void>;
+  /** With `sasl`: bootstrap servers of the SASL_PLAINTEXT listener. */
+  saslBrokers?: string[];
+  /** With `tls`: bootstrap servers of the SSL listener (certificate for 127.0.0.1 and localhost). */
+  tlsBrokers?: string[];
+  /** With `tls`: the PEM certificate of the throwaway CA that signed the broker's certificate. */
+  tlsCaCert?: string;
+}
+
+/** A SASL user, known to the PLAIN and both SCRAM mechanisms. */
+export interface KafkaSaslUser {
+  username: string;
+  password: string;
 }
 
 export interface StartKafkaOptions {
@@ -47,6 +61,13 @@ export interface StartKafkaOptions {
    * throughput. Right for tests on a small machine, wrong for benchmarks (default false).
    */
   fastStartup?: boolean;
+  /**
+   * Adds a SASL_PLAINTEXT listener (`saslBrokers`) enabling PLAIN, SCRAM-SHA-256 and
+   * SCRAM-SHA-512 for these users (SCRAM credentials are written at storage format time).
+   */
+  sasl?: { users: KafkaSaslUser[] };
+  /** Adds an SSL listener (`tlsBrokers`) with a certificate signed by a throwaway CA (`tlsCaCert`). Needs openssl. */
+  tls?: boolean;
 }
 
 /** A random KRaft cluster id: 16 bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
@@ -58,21 +79,140 @@ function clusterId(): string {
   }
 }
 
+/**
+ * SASL names and passwords go into a properties file, a JAAS line and the storage tool's
+ * `--add-scram` syntax, each with its own escaping: allow only characters none of them treats
+ * specially.
+ */
+function checkSaslUser(u: KafkaSaslUser): void {
+  for (const v of [u.username, u.password])
+    if (!/^[A-Za-z0-9._-]+$/.test(v))
+      throw new Error(
+        `SASL user names and passwords for startKafka must match [A-Za-z0-9._-]+: ${v}`,
+      );
+}
+
+/** The properties of the optional SASL and SSL listeners (inter-broker traffic stays PLAINTEXT). */
+function securityProperties(
+  sasl: { port: number; users: KafkaSaslUser[] } | undefined,
+  tls: { port: number; keystore: string; password: string } | undefined,
+): { listeners: string[]; protocols: string[]; props: Record<string, string> } {
+  const listeners: string[] = [];
+  const protocols: string[] = [];
+  const props: Record<string, string> = {};
+  if (sasl) {
+    listeners.push(`SASL_PLAINTEXT://127.0.0.1:${sasl.port}`);
+    protocols.push('SASL_PLAINTEXT:SASL_PLAINTEXT');
+    const l = 'listener.name.sasl_plaintext';
+    props[`${l}.sasl.enabled.mechanisms`] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+    props['sasl.enabled.mechanisms'] = 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512';
+    const users = sasl.users.map((u) => `user_${u.username}="${u.password}"`).join(' ');
+    props[`${l}.plain.sasl.jaas.config`] =
+      `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`;
+    for (const m of ['scram-sha-256', 'scram-sha-512'])
+      props[`${l}.${m}.sasl.jaas.config`] =
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  }
+  if (tls) {
+    listeners.push(`SSL://127.0.0.1:${tls.port}`);
+    protocols.push('SSL:SSL');
+    const l = 'listener.name.ssl';
+    props[`${l}.ssl.keystore.type`] = 'PKCS12';
+    props[`${l}.ssl.keystore.location`] = tls.keystore;
+    props[`${l}.ssl.keystore.password`] = tls.password;
+    props[`${l}.ssl.key.password`] = tls.password;
+    props[`${l}.ssl.client.auth`] = 'none';
+  }
+  return { listeners, protocols, props };
+}
+
+/** A throwaway CA and a broker certificate (127.0.0.1, localhost) it signed, as a PKCS12 keystore. */
+function makeCertificates(dir: string, password: string): { keystore: string; caPem: string } {
+  const tlsDir = join(dir, 'tls');
+  mkdirSync(tlsDir);
+  const f = (name: string) => join(tlsDir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const days = ['-days', '7'];
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+    ...days,
+    '-subj',
+    '/CN=opencdc-test-ca',
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    f('broker.key'),
+    '-out',
+    f('broker.csr'),
+    '-subj',
+    '/CN=localhost',
+  );
+  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('broker.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('broker.pem'),
+    ...days,
+    '-extfile',
+    f('ext.cnf'),
+  );
+  openssl(
+    'pkcs12',
+    '-export',
+    '-in',
+    f('broker.pem'),
+    '-inkey',
+    f('broker.key'),
+    '-certfile',
+    f('ca.pem'),
+    '-name',
+    'broker',
+    '-out',
+    f('broker.p12'),
+    '-passout',
+    `pass:${password}`,
+  );
+  return { keystore: f('broker.p12'), caPem: readFileSync(f('ca.pem'), 'utf8') };
+}
+
 function serverProperties(
   dir: string,
   brokerPort: number,
   controllerPort: number,
   extra: StartKafkaOptions['properties'],
+  security: ReturnType<typeof securityProperties> = { listeners: [], protocols: [], props: {} },
 ): string {
+  const more = (list: string[]) => list.map((x) => `,${x}`).join('');
   const props: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}`,
+    listeners: `PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}${more(security.listeners)}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort}${more(security.listeners)}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${more(security.protocols)}`,
+    ...security.props,
     'log.dirs': join(dir, 'data'),
     'num.partitions': 1,
     'offsets.topic.replication.factor': 1,
@@ -148,12 +288,33 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
         '(apt-get install openjdk-17-jdk-headless) or set KAFKA_BROKERS / KAFKA_BROKERS_39',
     );
   }
+  for (const u of options.sasl?.users ?? []) checkSaslUser(u);
   const libs = await fetchKafka(version);
   const dir = mkdtempSync(join(tmpdir(), `opencdc-kafka-${version}-`));
   const logFile = join(dir, 'kafka.log');
-  const [brokerPort, controllerPort] = (await freePorts(2)) as [number, number];
+  const [brokerPort, controllerPort, saslPort, tlsPort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const tlsPassword = randomBytes(12).toString('hex');
+  let certs: { keystore: string; caPem: string } | undefined;
+  try {
+    if (options.tls) certs = makeCertificates(dir, tlsPassword);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`cannot make TLS certificates for Kafka (needs openssl): ${String(error)}`);
+  }
+  const security = securityProperties(
+    options.sasl ? { port: saslPort, users: options.sasl.users } : undefined,
+    certs ? { port: tlsPort, keystore: certs.keystore, password: tlsPassword } : undefined,
+  );
   const propsFile = join(dir, 'server.properties');
-  writeFileSync(propsFile, serverProperties(dir, brokerPort, controllerPort, options.properties));
+  writeFileSync(
+    propsFile,
+    serverProperties(dir, brokerPort, controllerPort, options.properties, security),
+  );
   const cds = classDataSharing(libs, dir);
   const base = [
     `-Xmx${options.heap ?? '512m'}`,
@@ -183,6 +344,10 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
 
   try {
     const formatArgs = ['format', `--cluster-id=${clusterId()}`, '--config', propsFile];
+    // SCRAM credentials live in the KRaft metadata log: written at format time.
+    for (const u of options.sasl?.users ?? [])
+      for (const m of ['SCRAM-SHA-256', 'SCRAM-SHA-512'])
+        formatArgs.push('--add-scram', `${m}=[name=${u.username},password=${u.password}]`);
     const result = await run('java', [...toolJvm, 'kafka.tools.StorageTool', ...formatArgs], {
       timeout: 120_000,
     });
@@ -248,7 +413,14 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     unregister();
     fail(error instanceof Error ? error.message : String(error));
   }
-  return { brokers, version, logFile, stop };
+  return {
+    brokers,
+    version,
+    logFile,
+    stop,
+    ...(options.sasl ? { saslBrokers: [`127.0.0.1:${saslPort}`] } : {}),
+    ...(certs ? { tlsBrokers: [`127.0.0.1:${tlsPort}`], tlsCaCert: certs.caPem } : {}),
+  };
 }
 
 /**
