@@ -41,12 +41,13 @@ export function classifyConnectError(err: unknown, servers: string): Error {
   const text = causes.map((c) => `${c.name}: ${c.message}${c.code ? ` (${c.code})` : ''}`);
   const detail = text.join(' <- ');
   if (causes.some((c) => c.name === 'KafkaJSSASLAuthenticationError')) {
+    // The password is the usual culprit; it is never echoed (value stays unset).
     return new ConfigError(
       {
-        parameter: 'saslUsername',
+        parameter: 'saslPassword',
         value: undefined,
         rule: `SASL authentication accepted by ${servers}`,
-        fix: `check saslMechanism, saslUsername and saslPassword (broker said: ${detail})`,
+        fix: `the broker refused the credentials: check saslUsername and saslPassword (and that saslMechanism is the one the user was created for) (broker said: ${detail})`,
       },
       { cause: err },
     );
