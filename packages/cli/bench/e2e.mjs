@@ -31,6 +31,8 @@ function runUntil(dir, file, env, total) {
     const child = spawn(
       process.execPath,
       [
+        // BENCH_PROF=<dir>: CPU profiles of the pipeline processes.
+        ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
         bin,
         'run',
         file,
@@ -68,7 +70,9 @@ function runUntil(dir, file, env, total) {
         }
         if (ev.level === 'error') process.stderr.write(`${line}\n`);
         if (ev.msg === 'progress') batches = ev.batches;
-        if (ev.msg === 'progress' && ev.total >= total && !done) {
+        // Setup run: the source is open (slot created) once the pipeline says it started.
+        if (total === 0 && /^pipeline (started|resumed)/.test(ev.msg ?? '')) child.kill('SIGTERM');
+        if (ev.msg === 'progress' && total > 0 && ev.total >= total && !done) {
           done = Number(process.hrtime.bigint() - started) / 1e9;
           peak = Math.max(peak, peakRssMb(child.pid));
           child.kill('SIGTERM');
@@ -81,7 +85,6 @@ function runUntil(dir, file, env, total) {
         reject(new Error(`pipeline exited (${code}) before ${total} records`));
       else resolve({ seconds: done ?? 0, peakRssMb: peak, batches });
     });
-    if (total === 0) setTimeout(() => child.kill('SIGTERM'), 3000);
   });
 }
 

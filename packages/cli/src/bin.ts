@@ -127,7 +127,14 @@ function positiveInt(v: string, name: string): number {
   return n;
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`error: ${(err as Error).message}\n`);
-  process.exitCode = 2;
-});
+program
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = 2;
+  })
+  .finally(() => {
+    // Everything is saved and torn down; a connector library still holding a socket or timer
+    // must not keep the process alive (the timer is unref'd: a clean exit is not delayed).
+    setTimeout(() => process.exit(), 3000).unref();
+  });
