@@ -13,6 +13,7 @@ import { createTestDatabase, useKafka, usePostgres } from '@opencdc-ts/testing';
 import pg from 'pg';
 
 const N = Number(process.env.BENCH_RECORDS ?? 200_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 4096);
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 function peakRssMb(pid) {
@@ -40,7 +41,7 @@ function runUntil(dir, file, env, total) {
         '--progress-interval',
         '100',
         '--batch-size',
-        '4096',
+        String(BATCH),
         '--state-dir',
         'state',
       ],
@@ -135,7 +136,7 @@ pipelines:
   const fmt = (r) =>
     `${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.seconds.toFixed(2)} s), peak RSS ${Math.round(r.peakRssMb)} MB, ${r.batches} batches`;
   console.log(
-    `workload: ${N.toLocaleString('en-US')} rows (bigint, text, numeric, timestamptz), batch 4096, node ${process.version}`,
+    `workload: ${N.toLocaleString('en-US')} rows (bigint, text, numeric, timestamptz), batch ${BATCH}, node ${process.version}`,
   );
   console.log(`Postgres → Kafka (CDC backlog): ${fmt(a)}`);
   console.log(`Kafka → Postgres:               ${fmt(b)}`);
