@@ -175,9 +175,15 @@ class KafkaJsConsumer implements KafkaConsumer {
       sessionTimeout: 30_000,
       rebalanceTimeout: 30_000,
       heartbeatInterval: 3_000,
+      // A fetch returns as soon as any data is there (minBytes 1: no added latency when records
+      // trickle in) and waits at most maxWaitTimeInMs when there is none.
+      minBytes: 1,
       maxWaitTimeInMs: 500,
-      // Larger fetches: fewer round trips per record (bounded by maxBytes, 10 MB, per fetch).
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      // Java's defaults (1 MB per partition, here at most 10 MB per fetch): measured as fast as
+      // 4 MB per partition when catching up (kafkajs fetches and decodes in turn, not in
+      // parallel), with smaller responses to assemble and keep in memory.
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 10 * 1024 * 1024,
     });
     const { GROUP_JOIN, REBALANCING, STOP, CRASH, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
@@ -222,13 +228,8 @@ class KafkaJsConsumer implements KafkaConsumer {
         eachBatch({
           topic: p.batch.topic,
           partition: p.batch.partition,
-          messages: p.batch.messages.map((m) => ({
-            offset: m.offset,
-            timestamp: m.timestamp,
-            key: m.key ?? null,
-            value: m.value ?? null,
-            headers: m.headers ?? {},
-          })),
+          // kafkajs' messages as they are (no object per message): the shapes match.
+          messages: p.batch.messages,
           resolveOffset: p.resolveOffset,
           pause: p.pause,
           isRunning: p.isRunning,

@@ -85,9 +85,11 @@ export interface ConsumedMessage {
   offset: string;
   /** Milliseconds since the epoch, as text. */
   timestamp: string;
-  key: Buffer | null;
+  /** Views into the fetch response: copy what is kept. */
+  key?: Buffer | null;
   value: Buffer | null;
-  headers: { [name: string]: Buffer | string | (Buffer | string)[] | undefined };
+  /** Absent or empty for most messages. */
+  headers?: { [name: string]: Buffer | string | (Buffer | string)[] | undefined };
 }
 
 export interface ConsumedBatch {

@@ -12,11 +12,20 @@ import {
 import { clientSettings } from '../config/common.js';
 import { RecordBuffer } from './buffer.js';
 import type { SourceConfig } from './config.js';
-import { toRecord, type ValueFormat } from './decode.js';
+import { PartitionDecoder, Slab, type ValueFormat } from './decode.js';
 import { decodePosition, type KafkaPosition } from './position.js';
 import { parseTopics, type TopicMatcher } from './topics.js';
 
 const tpKey = (topic: string, partition: number) => `${partition}:${topic}`;
+
+/** Offsets `first..last` of one partition, handed out together (gaps possible: compaction). */
+interface Run {
+  key: string;
+  topic: string;
+  partition: number;
+  first: number;
+  last: number;
+}
 
 /**
  * Reads many topics with one consumer in one group.
@@ -47,10 +56,14 @@ export class KafkaSource implements Source {
   /** Topics deleted while subscribed (acks for their records are dropped). */
   private readonly deleted = new Set<string>();
   private readonly next = new Map<string, bigint>();
-  /** Delivered, unacked records in read order: acking one acks those before it. */
-  private readonly delivered: { key: string; topic: string; partition: number; offset: bigint }[] =
-    [];
+  /**
+   * Delivered, unacked records in read order, as runs of one partition's offsets (one run per
+   * batch, not an entry per record): acking one record acks everything read before it.
+   */
+  private readonly delivered: Run[] = [];
   private deliveredHead = 0;
+  private readonly slab = new Slab();
+  private readonly decoders = new Map<string, PartitionDecoder>();
   /** Per partition: the offset to commit (one past the highest acked). */
   private readonly pending = new Map<
     string,
@@ -183,27 +196,48 @@ export class KafkaSource implements Source {
     this.running = true;
   }
 
+  private decoder(topic: string, partition: number, key: string): PartitionDecoder {
+    let d = this.decoders.get(key);
+    if (d === undefined) {
+      d = new PartitionDecoder(topic, partition, this.groupId, this.format, this.slab);
+      this.decoders.set(key, d);
+    }
+    return d;
+  }
+
   private async onBatch(b: ConsumedBatch): Promise<void> {
-    const key = tpKey(b.topic, b.partition);
-    let last: string | undefined;
+    // The loop below never awaits, so a stop or seek cannot happen during it: check once.
+    if (!b.isRunning() || b.isStale()) return;
+    const { topic, partition } = b;
+    const key = tpKey(topic, partition);
+    const next = this.next.get(key);
+    // Offsets as numbers (exact below 2^53, as in positions): no BigInt per message.
+    const floor = next === undefined ? -1 : Number(next);
+    const decoder = this.decoder(topic, partition, key);
+    const buffer = this.buffer;
+    let resolved: string | undefined;
+    let first = -1;
+    let last = -1;
     for (const m of b.messages) {
-      if (!b.isRunning() || b.isStale()) break;
-      const offset = BigInt(m.offset);
-      const next = this.next.get(key);
-      if (next !== undefined && offset < next) {
-        last = m.offset; // already handed out before a consumer restart or rejoin
+      const offset = Number(m.offset);
+      if (offset < floor) {
+        resolved = m.offset; // already handed out before a consumer restart or rejoin
         continue;
       }
-      if (this.buffer.full) {
+      if (buffer.full) {
         this.paused.push(b.pause());
         break;
       }
-      this.buffer.push(toRecord(m, b.topic, b.partition, this.groupId, this.format));
-      this.delivered.push({ key, topic: b.topic, partition: b.partition, offset });
-      this.next.set(key, offset + 1n);
-      last = m.offset;
+      buffer.push(decoder.decode(m, offset));
+      if (first < 0) first = offset;
+      last = offset;
+      resolved = m.offset;
     }
-    if (last !== undefined) b.resolveOffset(last);
+    if (first >= 0) {
+      this.delivered.push({ key, topic, partition, first, last });
+      this.next.set(key, BigInt(last) + 1n);
+    }
+    if (resolved !== undefined) b.resolveOffset(resolved);
   }
 
   async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
@@ -225,19 +259,32 @@ export class KafkaSource implements Source {
     for (const pos of positions) {
       const p = decodePosition(pos);
       const key = tpKey(p.topic, p.partition);
-      const offset = BigInt(p.offset);
+      const offset = p.offset;
       // Everything read before this position is acked too (the Source contract).
       let found = false;
       for (let i = this.deliveredHead; i < this.delivered.length; i++) {
-        const d = this.delivered[i]!;
-        if (d.key === key && d.offset === offset) {
-          for (let j = this.deliveredHead; j <= i; j++) this.markAcked(this.delivered[j]!);
-          this.deliveredHead = i + 1;
-          found = true;
-          break;
+        const run = this.delivered[i]!;
+        if (run.key !== key || offset < run.first || offset > run.last) continue;
+        for (let j = this.deliveredHead; j < i; j++) {
+          const r = this.delivered[j]!;
+          this.markAcked({
+            key: r.key,
+            topic: r.topic,
+            partition: r.partition,
+            offset: BigInt(r.last),
+          });
         }
+        this.markAcked({ key, topic: p.topic, partition: p.partition, offset: BigInt(offset) });
+        if (offset === run.last) this.deliveredHead = i + 1;
+        else {
+          run.first = offset + 1;
+          this.deliveredHead = i;
+        }
+        found = true;
+        break;
       }
-      if (!found) this.markAcked({ key, topic: p.topic, partition: p.partition, offset });
+      if (!found)
+        this.markAcked({ key, topic: p.topic, partition: p.partition, offset: BigInt(offset) });
     }
     if (this.deliveredHead > 1024 && this.deliveredHead * 2 > this.delivered.length) {
       this.delivered.splice(0, this.deliveredHead);
