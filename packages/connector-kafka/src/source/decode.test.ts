@@ -1,8 +1,8 @@
 import { createRecord, toOpenCDCJSON, updateRecord } from '@opencdc-ts/commons';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedMessage } from '../client/types.js';
-import { toRecord } from './decode.js';
-import { decodePosition } from './position.js';
+import { PartitionDecoder, Slab, toRecord } from './decode.js';
+import { decodePosition, encodePosition } from './position.js';
 
 const msg = (value: Buffer | null, extra: Partial<ConsumedMessage> = {}): ConsumedMessage => ({
   offset: '42',
@@ -71,5 +71,45 @@ describe('toRecord', () => {
       ).metadata.getCollection(),
     ).toBe('t');
     expect(toRecord(msg(Buffer.from('nope')), 't', 0, 'g', 'opencdc').operation).toBe('create');
+  });
+
+  it('decodes a partition into the same position bytes as encodePosition, with copied data', () => {
+    const d = new PartitionDecoder('tö"pic', 7, 'grüp', 'raw', new Slab());
+    const value = Buffer.from('abc');
+    const records = [0, 9, 10, 99, 1234567, 2 ** 53 - 1].map((offset) =>
+      d.decode(msg(value, { offset: String(offset), headers: undefined }), offset),
+    );
+    for (const [i, offset] of [0, 9, 10, 99, 1234567, 2 ** 53 - 1].entries()) {
+      const r = records[i]!;
+      expect(r.position).toEqual(
+        encodePosition({ topic: 'tö"pic', partition: 7, offset, groupID: 'grüp' }),
+      );
+      expect(r.metadata.get('kafka.offset')).toBe(String(offset));
+      expect(r.metadata.get('kafka.partition')).toBe('7');
+    }
+    value.write('xyz'); // the records hold copies, not views into the fetch response
+    expect(records.map((r) => Buffer.from(r.payload.after as Uint8Array).toString())).toEqual(
+      Array(6).fill('abc'),
+    );
+    expect([...records[0]!.metadata.keys()].some((k) => k.startsWith('kafka.header.'))).toBe(false);
+  });
+
+  it('a message without a timestamp gets no createdAt', () => {
+    expect(
+      toRecord(msg(null, { timestamp: '-1' }), 't', 0, 'g', 'raw').metadata.has(
+        'opencdc.createdAt',
+      ),
+    ).toBe(false);
+  });
+
+  it('the slab gives large values their own copy', () => {
+    const slab = new Slab();
+    const a = slab.copy(new Uint8Array(10));
+    const b = slab.copy(new Uint8Array(10));
+    expect(a.buffer).toBe(b.buffer);
+    expect(b.byteOffset).toBe(10);
+    const big = slab.copy(new Uint8Array(100_000));
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(100_000);
   });
 });
