@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node packages/testing/dist/cli.js demo "$@"
+exec node packages/cli/dist/bin.js demo "$@"
