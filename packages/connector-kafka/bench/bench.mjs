@@ -5,11 +5,9 @@
 // Env: BENCH_RECORDS (default 100000), BENCH_BROKERS (use running brokers instead of starting a
 // dedicated Kafka 4.x), BENCH_COMPRESSION (none|gzip, default none). acks=all everywhere.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRecord } from '@opencdc-ts/commons';
-import { KAFKA_VERSIONS, kafkaLibsDir, startKafka } from '@opencdc-ts/testing';
+import { fetchKafka, KAFKA_VERSIONS, startKafka } from '@opencdc-ts/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { connector } from '../dist/index.js';
 
@@ -31,19 +29,9 @@ const line = (what, records, ms) =>
     `${what.padEnd(44)} ${String(Math.round((records / ms) * 1000)).padStart(8)} records/s ${(mb(records) / (ms / 1000)).toFixed(1).padStart(7)} MB/s`,
   );
 
-/** kafka-tools (ProducerPerformance, ConsumerPerformance) is not among the broker jars. */
+/** ProducerPerformance / ConsumerPerformance: kafka-tools is fetched with the broker jars. */
 async function toolsClasspath(version) {
-  const dir = join(kafkaLibsDir(version), '..', 'tools');
-  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.startsWith('kafka-tools-'))) {
-    mkdirSync(dir, { recursive: true });
-    await exec('mvn', [
-      '-q',
-      'dependency:copy',
-      `-Dartifact=org.apache.kafka:kafka-tools:${version}`,
-      `-DoutputDirectory=${dir}`,
-    ]);
-  }
-  return `${kafkaLibsDir(version)}/*:${dir}/*`;
+  return `${await fetchKafka(version)}/*`;
 }
 
 async function main() {

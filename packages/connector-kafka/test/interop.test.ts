@@ -1,28 +1,16 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRecord } from '@opencdc-ts/commons';
-import { KAFKA_VERSIONS, kafkaLibsDir } from '@opencdc-ts/testing';
+import { fetchKafka, KAFKA_VERSIONS } from '@opencdc-ts/testing';
 import { describe, expect, inject, it } from 'vitest';
 import { createTopics, destination, readN, source, unique } from './helpers.js';
 
 const exec = promisify(execFile);
 
-/** Kafka's Java tools (kafka-tools, fetched with Maven beside the broker jars, once). */
+/** Kafka's Java tools (kafka-tools is fetched with the broker jars by the testing package). */
 async function javaClasspath(): Promise<string> {
   const version = KAFKA_VERSIONS.v4;
-  const dir = join(kafkaLibsDir(version), '..', 'tools');
-  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.startsWith('kafka-tools-'))) {
-    mkdirSync(dir, { recursive: true });
-    await exec('mvn', [
-      '-q',
-      'dependency:copy',
-      `-Dartifact=org.apache.kafka:kafka-tools:${version}`,
-      `-DoutputDirectory=${dir}`,
-    ]);
-  }
-  return `${kafkaLibsDir(version)}/*:${dir}/*`;
+  return `${await fetchKafka(version)}/*`;
 }
 
 // Java producers often compress with snappy or lz4: kafkajs alone cannot read those batches.
