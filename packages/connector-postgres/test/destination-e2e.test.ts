@@ -1,31 +1,13 @@
 // Postgres to Postgres through this connector's own source and destination: what the source
 // emits for TOAST, key changes, deletes and foreign keys is what the destination applies.
-import type { Source } from '@opencdc-ts/sdk';
-import { createTestDatabase } from '@opencdc-ts/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Harness, harness } from './destination-helpers.js';
-import { openSource, readCount, sourceSettings } from './source-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { sourceSettings, transfer, usePgToPg } from './source-helpers.js';
 
-let upstream: pg.Client;
-let upstreamUrl: string;
-let down: Harness;
-let source: Source | undefined;
-
-beforeAll(async () => {
-  upstreamUrl = await createTestDatabase(inject('pgUrl'), 'pgdest_e2e_src');
-  upstream = new pg.Client({ connectionString: upstreamUrl });
-  await upstream.connect();
-  down = await harness('pgdest_e2e_dst');
-});
-afterAll(async () => {
-  await source?.teardown();
-  await upstream?.end();
-  await down?.close();
-});
+const e2e = usePgToPg('pgdest_e2e_src', 'pgdest_e2e_dst');
 
 describe('postgres source to postgres destination', () => {
   it('replicates snapshot and changes, keeps unchanged TOAST values, follows key changes', async () => {
+    const { upstream, down } = e2e;
     await upstream.query(`
       CREATE TABLE authors (id int PRIMARY KEY, name text);
       CREATE TABLE docs (id int PRIMARY KEY, author int REFERENCES authors(id), title text, body text);
@@ -36,16 +18,11 @@ describe('postgres source to postgres destination', () => {
       CREATE TABLE authors (id int PRIMARY KEY, name text);
       CREATE TABLE docs (id int PRIMARY KEY, author int REFERENCES authors(id), title text, body text);`);
     // The snapshot emits parents before children (foreign-key order, see the README).
-    source = await openSource(
-      sourceSettings(upstreamUrl, { tables: 'authors,docs', 'snapshot.concurrency': '2' }),
+    const source = await e2e.openSource(
+      sourceSettings(e2e.upstreamUrl, { tables: 'authors,docs', 'snapshot.concurrency': '2' }),
     );
     const dest = await down.open();
-    const pump = async (n: number) => {
-      const records = await readCount(source!, n);
-      await dest.write(records);
-      await source!.ack(records.map((r) => r.position));
-      return records;
-    };
+    const pump = (n: number) => transfer(source, dest, n);
     await pump(2); // snapshot
 
     await upstream.query(`

@@ -1,34 +1,21 @@
 // The crash window between adding a new table to the publication and acknowledging its first
 // backfilled record: the pending backfill is announced in the WAL in the same transaction as the
 // publication change, so a restart from an older position backfills the table again.
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  cleanup,
   collection,
   keyOf,
   openSource,
   readCount,
   readFor,
-  sourceSettings,
   sql,
+  useSourceDatabase,
 } from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc_bfcrash');
+const settings = useSourceDatabase('pgsrc_bfcrash', (u) => {
+  url = u;
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
-});
-
-function settings(extra: { [k: string]: string }) {
-  const s = sourceSettings(url, extra);
-  settingsToClean.push(s);
-  return s;
-}
 
 const summary = (r: Parameters<typeof collection>[0]) => [collection(r), r.operation, keyOf(r).id];
 

@@ -2,23 +2,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cleanup, sourceSettings, sql } from './source-helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sql, useSourceDatabase } from './source-helpers.js';
 
 const child = fileURLToPath(new URL('./source-child.mjs', import.meta.url));
 const dist = fileURLToPath(new URL('../dist/source/index.js', import.meta.url));
 
-let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(dist))
     throw new Error(`build first (pnpm tsc -b packages/connector-postgres): ${dist} is missing`);
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc_crash');
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
+let url: string;
+const settings = useSourceDatabase('pgsrc_crash', (u) => {
+  url = u;
 });
 
 interface Line {
@@ -75,12 +71,7 @@ describe('postgres source: SIGKILL and resume', () => {
        INSERT INTO k1 SELECT g, repeat('a', 150) FROM generate_series(1, 30000) g;
        INSERT INTO k2 SELECT g, repeat('b', 150) FROM generate_series(1, 30000) g;`,
     );
-    const s = sourceSettings(url, {
-      tables: 'k1,k2',
-      'snapshot.fetchSize': '1000',
-      bufferSize: '2000',
-    });
-    settingsToClean.push(s);
+    const s = settings({ tables: 'k1,k2', 'snapshot.fetchSize': '1000', bufferSize: '2000' });
     const seen = new Set<string>();
     const add = (ls: Line[]) => {
       for (const l of ls) seen.add(`${l.c}/${l.id}`);

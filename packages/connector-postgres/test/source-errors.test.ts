@@ -1,14 +1,18 @@
 import { ConfigError, ConfigErrors } from '@opencdc-ts/sdk';
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sourceSide } from '../src/source/index.js';
-import { after, cleanup, openSource, readCount, sourceSettings, sql } from './source-helpers.js';
+import {
+  after,
+  createSource,
+  openSource,
+  readCount,
+  sql,
+  useSourceDatabase,
+} from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc_err');
+const settings = useSourceDatabase('pgsrc_err', async (u) => {
+  url = u;
   await sql(
     url,
     `CREATE TABLE "MyTbl" (id int PRIMARY KEY);
@@ -18,21 +22,9 @@ beforeAll(async () => {
      CREATE TABLE pa (id int PRIMARY KEY); CREATE TABLE pb (id int PRIMARY KEY);`,
   );
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
-});
-
-function settings(extra: { [k: string]: string }) {
-  const s = sourceSettings(url, extra);
-  settingsToClean.push(s);
-  return s;
-}
 
 async function openError(extra: { [k: string]: string }, position?: Uint8Array): Promise<Error> {
-  const src = sourceSide.create(sourceSide.config.parse(settings(extra)), {
-    connectorId: 't',
-    logger: { debug() {}, info() {}, warn() {}, error() {} },
-  });
+  const src = createSource(settings(extra), 't');
   try {
     await src.open(position);
   } catch (e) {

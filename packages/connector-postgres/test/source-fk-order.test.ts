@@ -1,20 +1,10 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  cleanup,
-  collection,
-  openSource,
-  readCount,
-  sourceSettings,
-  sql,
-} from './source-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { collection, openSource, readCount, sql, useSourceDatabase } from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrcfk');
+const settings = useSourceDatabase('pgsrcfk', async (u) => {
+  url = u;
   await sql(
     url,
     `CREATE TABLE a_grand (id int PRIMARY KEY, child_id int);
@@ -32,15 +22,6 @@ beforeAll(async () => {
      ALTER TABLE a_grand ADD FOREIGN KEY (child_id) REFERENCES b_child;`,
   );
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
-});
-
-function settings(extra: { [k: string]: string }) {
-  const s = sourceSettings(url, extra);
-  settingsToClean.push(s);
-  return s;
-}
 
 /** Asserts every record of `child` comes after the last record of `parent`. */
 function expectAfter(recs: readonly OpenCDCRecord[], child: string, parent: string): void {

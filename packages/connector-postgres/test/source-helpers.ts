@@ -1,8 +1,16 @@
-/** Helpers for tests of the Postgres source (also usable by the acceptance test). */
+/**
+ * Helpers for the integration tests that run the Postgres source: a database per test file,
+ * sources from settings, read loops, and the Postgres-to-Postgres pipeline of the e2e tests.
+ */
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import type { ConnectorContext, Source } from '@opencdc-ts/sdk';
+import type { ConnectorContext, Destination, Source } from '@opencdc-ts/sdk';
+import { createTestDatabase } from '@opencdc-ts/testing';
 import pg from 'pg';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { sourceSide } from '../src/source/index.js';
+import { type Harness, harness } from './destination-helpers.js';
+
+export type Settings = { [k: string]: string };
 
 export const quietContext = (id = 'test:source'): ConnectorContext => ({
   connectorId: id,
@@ -16,10 +24,7 @@ export function uniqueName(prefix: string): string {
 }
 
 /** Settings for a source on `url` with a unique slot and publication. */
-export function sourceSettings(
-  url: string,
-  extra: { [k: string]: string } = {},
-): { [k: string]: string } {
+export function sourceSettings(url: string, extra: Settings = {}): Settings {
   return {
     url,
     'logrepl.slotName': uniqueName('slot'),
@@ -30,11 +35,13 @@ export function sourceSettings(
   };
 }
 
-export async function openSource(
-  settings: { [k: string]: string },
-  position?: Uint8Array,
-): Promise<Source> {
-  const source = sourceSide.create(sourceSide.config.parse(settings), quietContext());
+/** A source built from `settings`, not opened yet. */
+export function createSource(settings: Settings, connectorId?: string): Source {
+  return sourceSide.create(sourceSide.config.parse(settings), quietContext(connectorId));
+}
+
+export async function openSource(settings: Settings, position?: Uint8Array): Promise<Source> {
+  const source = createSource(settings);
   await source.open(position);
   return source;
 }
@@ -87,8 +94,103 @@ export async function sql(url: string, text: string, values?: unknown[]): Promis
 }
 
 /** Drops the slot and publication of `settings` (test cleanup). */
-export async function cleanup(settings: { [k: string]: string }): Promise<void> {
+export async function cleanup(settings: Settings): Promise<void> {
   await sourceSide.onDeleted?.(sourceSide.config.parse(settings), quietContext());
+}
+
+/**
+ * Gives the calling test file its own database, created before its tests (`ready` receives the
+ * url and may create the tables the tests share). Returns `settings`: source settings on that
+ * database with a unique slot and publication, both dropped after the file's tests.
+ */
+export function useSourceDatabase(
+  prefix: string,
+  ready: (url: string) => void | Promise<void>,
+): (extra?: Settings) => Settings {
+  let url: string;
+  const toClean: Settings[] = [];
+  beforeAll(async () => {
+    url = await createTestDatabase(inject('pgUrl'), prefix);
+    await ready(url);
+  });
+  afterAll(async () => {
+    for (const s of toClean) await cleanup(s).catch(() => undefined);
+  });
+  return (extra = {}) => {
+    const s = sourceSettings(url, extra);
+    toClean.push(s);
+    return s;
+  };
+}
+
+/** Reads `n` records from `source`, writes them to `dest`, then acks them: one runtime step. */
+export async function transfer(
+  source: Source,
+  dest: Destination,
+  n: number,
+): Promise<OpenCDCRecord[]> {
+  const records = await readCount(source, n);
+  await dest.write(records);
+  await source.ack(records.map((r) => r.position));
+  return records;
+}
+
+/** A source database and a destination database for one Postgres-to-Postgres test file. */
+export interface PgToPg {
+  readonly upstreamUrl: string;
+  /** A client on the source database. */
+  readonly upstream: pg.Client;
+  /** The destination database and its destinations. */
+  readonly down: Harness;
+  /**
+   * Opens a source on the source database; the one opened last is torn down after the file's
+   * tests (tear down any earlier one yourself before opening the next).
+   */
+  openSource(settings: Settings, position?: Uint8Array): Promise<Source>;
+  /** Source settings whose slot and publication are dropped after the file's tests. */
+  settings(extra?: Settings): Settings;
+}
+
+/** Registers the hooks that create (before all tests) and close (after) a `PgToPg`. */
+export function usePgToPg(sourcePrefix: string, destinationPrefix: string): PgToPg {
+  let upstreamUrl: string;
+  let upstream: pg.Client;
+  let down: Harness;
+  let source: Source | undefined;
+  const toClean: Settings[] = [];
+  beforeAll(async () => {
+    upstreamUrl = await createTestDatabase(inject('pgUrl'), sourcePrefix);
+    upstream = new pg.Client({ connectionString: upstreamUrl });
+    await upstream.connect();
+    down = await harness(destinationPrefix);
+  });
+  afterAll(async () => {
+    await source?.teardown();
+    for (const s of toClean) await cleanup(s).catch(() => undefined);
+    await upstream?.end();
+    await down?.close();
+  });
+  return {
+    get upstreamUrl() {
+      return upstreamUrl;
+    },
+    get upstream() {
+      return upstream;
+    },
+    get down() {
+      return down;
+    },
+    async openSource(settings, position) {
+      source = undefined;
+      source = await openSource(settings, position);
+      return source;
+    },
+    settings(extra = {}) {
+      const s = sourceSettings(upstreamUrl, extra);
+      toClean.push(s);
+      return s;
+    },
+  };
 }
 
 export const after = (r: OpenCDCRecord) => r.payload.after as { [k: string]: unknown };

@@ -1,22 +1,15 @@
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cleanup, keyOf, openSource, sourceSettings, sql } from './source-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { keyOf, openSource, sql, useSourceDatabase } from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc_mem');
-});
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
+const settings = useSourceDatabase('pgsrc_mem', (u) => {
+  url = u;
 });
 
 describe('postgres source: bounded memory', () => {
   it('streams a 300k-row transaction with a bounded heap while the reader is slow', async () => {
     await sql(url, 'CREATE TABLE bigtx (id int PRIMARY KEY, pad text)');
-    const s = sourceSettings(url, { tables: 'bigtx', snapshotMode: 'never', bufferSize: '5000' });
-    settingsToClean.push(s);
+    const s = settings({ tables: 'bigtx', snapshotMode: 'never', bufferSize: '5000' });
     const src = await openSource(s);
     const rows = 300_000;
     try {

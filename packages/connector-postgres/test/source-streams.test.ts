@@ -1,32 +1,19 @@
-import { createTestDatabase } from '@opencdc-ts/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   after,
-  cleanup,
   collection,
   keyOf,
   openSource,
   readCount,
-  sourceSettings,
   sql,
+  useSourceDatabase,
 } from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc_streams');
+const settings = useSourceDatabase('pgsrc_streams', (u) => {
+  url = u;
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
-});
-
-function settings(extra: { [k: string]: string }) {
-  const s = sourceSettings(url, extra);
-  settingsToClean.push(s);
-  return s;
-}
 
 describe('postgres source: hand-off, new tables, schema changes', () => {
   it('loses and duplicates nothing while a writer inserts across the snapshot-to-CDC hand-off', async () => {

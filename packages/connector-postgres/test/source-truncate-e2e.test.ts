@@ -1,35 +1,15 @@
 // TRUNCATE through this connector's own source and destination: the source emits one key-less
 // `delete` record marked `postgres.truncate` per truncated table; the destination truncates the
 // routed table in order, inside the batch transaction.
-import type { Source } from '@opencdc-ts/sdk';
-import { createTestDatabase } from '@opencdc-ts/testing';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TRUNCATE_KEY } from '../src/index.js';
-import { type Harness, harness } from './destination-helpers.js';
-import { cleanup, collection, openSource, readCount, sourceSettings } from './source-helpers.js';
+import { collection, readCount, transfer, usePgToPg } from './source-helpers.js';
 
-let upstream: pg.Client;
-let upstreamUrl: string;
-let down: Harness;
-let source: Source | undefined;
-let settings: { [k: string]: string };
-
-beforeAll(async () => {
-  upstreamUrl = await createTestDatabase(inject('pgUrl'), 'pgsrc_trunc_src');
-  upstream = new pg.Client({ connectionString: upstreamUrl });
-  await upstream.connect();
-  down = await harness('pgsrc_trunc_dst');
-});
-afterAll(async () => {
-  await source?.teardown();
-  if (settings) await cleanup(settings).catch(() => undefined);
-  await upstream?.end();
-  await down?.close();
-});
+const e2e = usePgToPg('pgsrc_trunc_src', 'pgsrc_trunc_dst');
 
 describe('postgres source TRUNCATE to postgres destination', () => {
   it('emits truncate records and the destination truncates in order', async () => {
+    const { upstream, down } = e2e;
     const ddl = `
       CREATE TABLE parent (id int PRIMARY KEY);
       CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent(id));
@@ -39,15 +19,10 @@ describe('postgres source TRUNCATE to postgres destination', () => {
       INSERT INTO child VALUES (1, 1), (2, 2);
       INSERT INTO other VALUES (1);`);
     await down.db.query(ddl);
-    settings = sourceSettings(upstreamUrl, { tables: 'parent,child' });
-    source = await openSource(settings);
+    const settings = e2e.settings({ tables: 'parent,child' });
+    let source = await e2e.openSource(settings);
     const dest = await down.open();
-    const pump = async (n: number) => {
-      const records = await readCount(source!, n);
-      await dest.write(records);
-      await source!.ack(records.map((r) => r.position));
-      return records;
-    };
+    const pump = (n: number) => transfer(source, dest, n);
     await pump(4); // snapshot, parents first
     expect(await down.rows('SELECT count(*)::int AS n FROM child')).toEqual([{ n: 2 }]);
 
@@ -89,8 +64,7 @@ describe('postgres source TRUNCATE to postgres destination', () => {
 
     // Resuming from the first truncate record of that transaction skips what was acknowledged.
     await source.teardown();
-    source = undefined;
-    source = await openSource(settings, recs[2]!.position);
+    source = await e2e.openSource(settings, recs[2]!.position);
     const again = await readCount(source, 3);
     expect(again.map((r) => `${r.operation}:${collection(r)}`)).toEqual([
       `delete:${collection(recs[3]!)}`,

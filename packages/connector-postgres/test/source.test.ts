@@ -1,34 +1,21 @@
-import { createTestDatabase } from '@opencdc-ts/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOAST_UNCHANGED_KEY } from '../src/source/index.js';
 import {
   after,
-  cleanup,
   collection,
   groupBy,
   keyOf,
   openSource,
   readCount,
   readFor,
-  sourceSettings,
   sql,
+  useSourceDatabase,
 } from './source-helpers.js';
 
 let url: string;
-const settingsToClean: { [k: string]: string }[] = [];
-
-beforeAll(async () => {
-  url = await createTestDatabase(inject('pgUrl'), 'pgsrc');
+const settings = useSourceDatabase('pgsrc', (u) => {
+  url = u;
 });
-afterAll(async () => {
-  for (const s of settingsToClean) await cleanup(s).catch(() => undefined);
-});
-
-function settings(extra: { [k: string]: string }) {
-  const s = sourceSettings(url, extra);
-  settingsToClean.push(s);
-  return s;
-}
 
 describe('postgres source: snapshot and CDC across many tables', () => {
   it('snapshots mixed-case, quoted, non-public, composite- and uuid-keyed tables, then streams changes', async () => {
