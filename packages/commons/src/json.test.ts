@@ -139,7 +139,7 @@ describe('Go encoding/json compatibility', () => {
 
   it('writes an empty position as null, like Go writes a nil Position', () => {
     const json = toOpenCDCJSON(
-      createRecord({ position: new Uint8Array(0), key: new Uint8Array(0) }),
+      createRecord({ position: new Uint8Array(0), key: new Uint8Array(0), after: null }),
     );
     expect(json).toBe(
       '{"position":null,"operation":"create","metadata":{},"key":"","payload":{"before":null,"after":null}}',

@@ -273,7 +273,7 @@ describe('postgres destination: large runs (COPY staging)', () => {
     expect(await h.rows('SELECT v FROM big WHERE id = 7')).toEqual([{ v: nasty }]);
     expect(await h.rows('SELECT other FROM big WHERE id = 1')).toEqual([{ other: null }]);
 
-    const again = [];
+    const again: ReturnType<typeof rec>[] = [];
     for (let i = 700; i < 900; i++)
       again.push(rec('big', 'create', { id: i }, { id: i, v: 'u', n: i, other: 'z' }));
     const e = await failure(() => d.write(again));

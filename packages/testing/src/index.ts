@@ -1,3 +1,6 @@
+// Brings the typed `inject('pgUrl' | 'kafkaBrokers' | 'kafka39Brokers')` (a vitest
+// ProvidedContext augmentation) to every test file that imports this package.
+export type {} from './global-setup.js';
 export {
   type KafkaSaslUser,
   type KafkaService,

@@ -43,7 +43,7 @@ describe('FileStateStore', () => {
     stop = true;
     await reader;
     expect(reads).toBeGreaterThan(0);
-    expect((await store.load('p'))?.position.slice(0, 3)).toBe('v39');
+    expect((await store.load('p'))?.position?.slice(0, 3)).toBe('v39');
     expect(await readdir(dir)).toEqual(['p.json']);
   });
 
