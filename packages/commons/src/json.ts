@@ -234,7 +234,29 @@ const MAX_SHAPES = 4096; // bounded: objects used as maps with varying keys must
 // The cache key is the key list joined by NUL. Key lists holding a NUL are never cached, which
 // makes a hit unambiguous once the key count matches (a list with a NUL key has more NULs in
 // its joined form than a NUL-free list of the same length).
+// The last few shapes, compared key by key before the map: a batch of one table's records then
+// finds its shape without building the joined cache key (an allocation per object).
+const recent: { readonly names: readonly string[]; readonly shape: Shape }[] = [];
+const RECENT = 8;
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function shapeOf(keys: string[]): Shape {
+  for (let i = 0; i < recent.length; i++) {
+    const r = recent[i]!;
+    if (sameNames(r.names, keys)) return r.shape;
+  }
+  const shape = shapeOfSlow(keys);
+  if (recent.length >= RECENT) recent.pop();
+  recent.unshift({ names: keys, shape });
+  return shape;
+}
+
+function shapeOfSlow(keys: string[]): Shape {
   const id = keys.join('\u0000');
   const cached = shapes.get(id);
   if (cached !== undefined && cached.keys.length === keys.length) return cached;

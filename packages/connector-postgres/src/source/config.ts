@@ -64,7 +64,7 @@ export const sourceConfig = defineConfig({
       'With wildcard patterns, look for new tables this often; a new table is added to the publication, backfilled, then streamed. 0 disables.',
   }),
   'snapshot.fetchSize': param.int({
-    default: 50000,
+    default: 10000,
     greaterThan: 0,
     description: 'Rows per snapshot page (keyset pagination on the primary key).',
   }),
@@ -74,10 +74,16 @@ export const sourceConfig = defineConfig({
     description: 'Tables snapshotted in parallel.',
   }),
   bufferSize: param.int({
-    default: 20000,
+    default: 2048,
     greaterThan: 0,
     description:
       'Records buffered ahead of `read`; when full, the snapshot pauses and the replication socket stops being read (backpressure, bounded memory).',
+  }),
+  bufferBytes: param.int({
+    default: 16_777_216,
+    greaterThan: 0,
+    description:
+      'Bound of the same buffer in bytes of row data (text form), so wide rows cannot fill memory: whichever of bufferSize and bufferBytes is reached first applies backpressure.',
   }),
 });
 

@@ -29,16 +29,24 @@ export type PgOutputMessage =
       columns: RelationColumn[];
     }
   | { tag: 'type'; typeOid: number; schema: string; name: string }
-  | { tag: 'insert'; relationId: number; after: TupleValue[] }
+  | { tag: 'insert'; relationId: number; after: TupleValue[]; size: number }
   | {
       tag: 'update';
       relationId: number;
+      /** Message size in bytes (insert, update, delete): what the decoded row roughly holds. */
+      size: number;
       /** Old key columns ('K': the key changed) or the whole old row ('O': REPLICA IDENTITY FULL). */
       before: TupleValue[] | null;
       beforeKind: 'key' | 'full' | null;
       after: TupleValue[];
     }
-  | { tag: 'delete'; relationId: number; before: TupleValue[]; beforeKind: 'key' | 'full' }
+  | {
+      tag: 'delete';
+      relationId: number;
+      before: TupleValue[];
+      beforeKind: 'key' | 'full';
+      size: number;
+    }
   | { tag: 'truncate'; options: number; relationIds: number[] }
   | { tag: 'message'; transactional: boolean; lsn: bigint; prefix: string; content: string }
   | { tag: 'unknown'; code: number };
@@ -142,7 +150,7 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       {
         const relationId = r.u32();
         r.u8(); // 'N'
-        return { tag: 'insert', relationId, after: r.tuple() };
+        return { tag: 'insert', relationId, after: r.tuple(), size: buf.length };
       }
     case 0x55 /* U */:
       {
@@ -155,7 +163,14 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
           before = r.tuple();
           kind = r.u8(); // 'N'
         }
-        return { tag: 'update', relationId, before, beforeKind, after: r.tuple() };
+        return {
+          tag: 'update',
+          relationId,
+          before,
+          beforeKind,
+          after: r.tuple(),
+          size: buf.length,
+        };
       }
     case 0x44 /* D */:
       {
@@ -166,6 +181,7 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
           relationId,
           beforeKind: kind === 0x4b ? 'key' : 'full',
           before: r.tuple(),
+          size: buf.length,
         };
       }
     case 0x54 /* T */:

@@ -31,7 +31,8 @@ export interface SnapshotOptions {
   concurrency: number;
   types: TypeRegistry;
   /** Queues a record; returns a promise only when the buffer is full (backpressure). */
-  emit: (r: OpenCDCRecord) => Promise<void> | undefined;
+  /** `bytes`: the row's size in text form, for the buffer's byte bound. */
+  emit: (r: OpenCDCRecord, bytes: number) => Promise<void> | undefined;
   /** Wraps the snapshot state JSON into position bytes (snapshot or CDC backfill form). */
   position: (stateJson: string) => string;
   stopped: () => boolean;
@@ -117,8 +118,10 @@ async function snapshotTable(
     });
     for (const row of res.rows) {
       const after: StructuredData = {};
+      let bytes = 0;
       for (let i = 0; i < cols.length; i++) {
         const v = row[i + off];
+        if (v != null) bytes += v.length;
         after[cols[i]!.name] = v == null ? null : decoders[i]!(v);
       }
       let key: StructuredData | null = null;
@@ -139,6 +142,7 @@ async function snapshotTable(
           key,
           after,
         }),
+        bytes,
       );
       if (p) await p;
     }

@@ -109,8 +109,11 @@ export class PostgresSource implements Source {
   private readonly tables = new Map<string, TableInfo>();
   private readonly relations = new Map<number, Relation>();
 
-  // Records handed to read(): bounded by bufferSize.
+  // Records handed to read(): bounded by bufferSize records AND bufferBytes (row text size).
   private buf: OpenCDCRecord[] = [];
+  /** Estimated size of each buffered record (parallel to `buf`) and their sum. */
+  private bufSizes: number[] = [];
+  private bufBytes = 0;
   private dataWaiter: (() => void) | undefined;
   private spaceWaiters: (() => void)[] = [];
   private failure: Error | undefined;
@@ -318,7 +321,7 @@ export class PostgresSource implements Source {
         fetchSize: this.config['snapshot.fetchSize'],
         concurrency: this.config['snapshot.concurrency'],
         types: this.types,
-        emit: (r) => this.emit(r),
+        emit: (r, bytes) => this.emit(r, bytes),
         position: (j) => `{"v":1,"snap":${j}}`,
         stopped: () => this.stopping,
       });
@@ -440,7 +443,7 @@ export class PostgresSource implements Source {
         fetchSize: this.config['snapshot.fetchSize'],
         concurrency: 1,
         types: this.types,
-        emit: (r) => this.emit(r),
+        emit: (r, bytes) => this.emit(r, bytes),
         position: (j) => new TextDecoder().decode(cdcPosition(lsnText, i, j)),
         stopped: () => this.stopping,
       });
@@ -656,7 +659,7 @@ export class PostgresSource implements Source {
       const before = this.row(rel, msg.before, null, undefined, msg.beforeKind === 'key');
       rec = deleteRecord({ position, metadata: md, key: this.key(rel, msg.before), before });
     }
-    return this.emit(rec);
+    return this.emit(rec, msg.size);
   }
 
   /**
@@ -698,17 +701,24 @@ export class PostgresSource implements Source {
 
   // ---- buffer, read and ack ----
 
-  private emit(rec: OpenCDCRecord): Promise<void> | undefined {
+  /** `bytes`: the row's size in Postgres' text form (an estimate of what the record holds). */
+  private emit(rec: OpenCDCRecord, bytes = 0): Promise<void> | undefined {
     this.buf.push(rec);
+    this.bufSizes.push(bytes);
+    this.bufBytes += bytes;
     this.emittedSeq++;
     this.inflight.push(rec.position);
     const w = this.dataWaiter;
     this.dataWaiter = undefined;
     w?.();
-    if (this.buf.length < this.config.bufferSize || this.stopping) return undefined;
+    if (!this.bufferFull() || this.stopping) return undefined;
     return new Promise<void>((r) => {
       this.spaceWaiters.push(r);
     });
+  }
+
+  private bufferFull(): boolean {
+    return this.buf.length >= this.config.bufferSize || this.bufBytes >= this.config.bufferBytes;
   }
 
   private wakeProducers(): void {
@@ -730,9 +740,18 @@ export class PostgresSource implements Source {
         };
       });
     }
-    const out = this.buf.length <= maxRecords ? this.buf : this.buf.slice(0, maxRecords);
-    this.buf = this.buf.length <= maxRecords ? [] : this.buf.slice(maxRecords);
-    if (this.buf.length < this.config.bufferSize) this.wakeProducers();
+    const all = this.buf.length <= maxRecords;
+    const out = all ? this.buf : this.buf.slice(0, maxRecords);
+    if (all) {
+      this.buf = [];
+      this.bufSizes = [];
+      this.bufBytes = 0;
+    } else {
+      for (let i = 0; i < maxRecords; i++) this.bufBytes -= this.bufSizes[i]!;
+      this.buf = this.buf.slice(maxRecords);
+      this.bufSizes = this.bufSizes.slice(maxRecords);
+    }
+    if (!this.bufferFull()) this.wakeProducers();
     return out;
   }
 
