@@ -31,6 +31,12 @@ export interface KafkaService {
   logFile: string;
   /** Stops the broker (SIGTERM, then SIGKILL after 15 s) and removes its directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the broker as `stop()` does but keeps its directory, starts it again on the same ports
+   * and data directory, and waits until it serves again. For tests of recovery from a restart.
+   * Only on brokers started by `startKafka()` (not on reused ones).
+   */
+  restart?(): Promise<void>;
   /** With `sasl`: bootstrap servers of the SASL_PLAINTEXT listener. */
   saslBrokers?: string[];
   /** With `tls`: bootstrap servers of the SSL listener (certificate for 127.0.0.1 and localhost). */
@@ -357,32 +363,39 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     fail('formatting the storage failed');
   }
 
-  const out = openSync(logFile, 'a');
+  // `let`s: restart() replaces the broker process (same ports, properties and data directory).
   let child: ChildProcess;
-  try {
-    child = spawn('java', [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', out, out] });
-  } finally {
-    closeSync(out);
-  }
-  const pid = child.pid;
-  if (pid === undefined) fail('could not spawn java');
+  let pid: number | undefined;
   let exited: string | undefined;
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, sig) => {
-      exited = `the broker process exited (${sig ?? `code ${code}`})`;
-      resolve();
+  let exitedPromise: Promise<void> = Promise.resolve();
+  let guard: ChildProcess | undefined;
+  const spawnBroker = () => {
+    const out = openSync(logFile, 'a');
+    try {
+      child = spawn('java', [...jvm, 'kafka.Kafka', propsFile], { stdio: ['ignore', out, out] });
+    } finally {
+      closeSync(out);
+    }
+    pid = child.pid;
+    if (pid === undefined) fail('could not spawn java');
+    exited = undefined;
+    const c = child;
+    exitedPromise = new Promise<void>((resolve) => {
+      c.once('exit', (code, sig) => {
+        exited = `the broker process exited (${sig ?? `code ${code}`})`;
+        resolve();
+      });
     });
-  });
-  const guard = watchdog(pid!, { dir });
+    guard = watchdog(pid!, { dir });
+  };
+  spawnBroker();
   const unregister = onExit(() => {
     signal(pid!, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  /** SIGTERM (controlled shutdown), SIGKILL if it hangs; resolves once the process is gone. */
+  const terminate = async () => {
     if (exited === undefined) {
       signal(pid!, 'SIGTERM');
       // Recording the class archive at exit takes a few seconds more on a busy machine.
@@ -390,7 +403,14 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       await exitedPromise;
       clearTimeout(timer);
     }
-    guard.kill('SIGKILL');
+    guard?.kill('SIGKILL');
+  };
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await terminate();
     unregister();
     cds.keep();
     rmSync(dir, { recursive: true, force: true });
@@ -409,15 +429,27 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     stopped = true;
     signal(pid!, 'SIGKILL');
     await exitedPromise;
-    guard.kill('SIGKILL');
+    guard?.kill('SIGKILL');
     unregister();
     fail(error instanceof Error ? error.message : String(error));
   }
+  const restart = async () => {
+    if (stopped) throw new Error('restart() after stop()');
+    await terminate();
+    spawnBroker();
+    await waitFor(() => canListTopics(brokers), {
+      timeout: options.timeout ?? 90_000,
+      interval: 250,
+      description: `Kafka ${version} on ${brokers[0]} to come back after a restart`,
+      abort: () => exited,
+    });
+  };
   return {
     brokers,
     version,
     logFile,
     stop,
+    restart,
     ...(options.sasl ? { saslBrokers: [`127.0.0.1:${saslPort}`] } : {}),
     ...(certs ? { tlsBrokers: [`127.0.0.1:${tlsPort}`], tlsCaCert: certs.caPem } : {}),
   };

@@ -23,6 +23,12 @@ export interface PostgresService {
   logFile: string;
   /** Fast shutdown, then removes the data directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * `pg_ctl restart -m fast` on the same port and data directory (every connection drops), then
+   * waits until the server accepts connections again. For tests of recovery from a server restart.
+   * Only on servers started by `startPostgres()` (not on reused ones).
+   */
+  restart?(): Promise<void>;
 }
 
 export interface StartPostgresOptions {
@@ -161,23 +167,28 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   }
 
   // pg_ctl daemonizes the server: track the postmaster pid for last-resort cleanup.
-  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const readPid = () =>
+    Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  // `let`: a restart() brings a new postmaster (and a new watchdog for it).
+  let pid = readPid();
   // SIGQUIT: immediate shutdown, the postmaster takes its backends down with it.
-  const guard = watchdog(pid, { signal: 'QUIT', dir });
+  let guard = watchdog(pid, { signal: 'QUIT', dir });
   unregister = onExit(() => {
     signal(pid, 'SIGQUIT'); // immediate shutdown, synchronous-safe
     rmSync(dir, { recursive: true, force: true });
   });
 
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  try {
-    await waitFor(
+  const ready = () =>
+    waitFor(
       async () => {
         await withPgClient(url, (c) => c.query('select 1'));
         return true;
       },
       { timeout, description: `PostgreSQL on 127.0.0.1:${port} to accept connections` },
     );
+  try {
+    await ready();
   } catch (error) {
     signal(pid, 'SIGQUIT');
     unregister();
@@ -198,6 +209,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       guard.kill('SIGKILL');
       unregister();
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      if (stopped) throw new Error('restart() after stop()');
+      await exec(
+        'pg_ctl',
+        ['-D', dataDir, '-l', logFile, '-m', 'fast', '-w', '-t', '60', 'restart'],
+        70_000,
+      );
+      guard.kill('SIGKILL');
+      pid = readPid();
+      guard = watchdog(pid, { signal: 'QUIT', dir });
+      await ready();
     },
   };
 }
