@@ -56,6 +56,8 @@ function runUntil(dir, file, env, total) {
     let peak = 0;
     let batches = 0;
     let done;
+    let first; // seconds until the first batch was acked
+    let ready; // seconds until the pipeline said it started (process start, connections, slot)
     const rss = setInterval(() => {
       peak = Math.max(peak, peakRssMb(child.pid));
     }, 100);
@@ -72,7 +74,11 @@ function runUntil(dir, file, env, total) {
           continue;
         }
         if (ev.level === 'error') process.stderr.write(`${line}\n`);
+        if (ready === undefined && /^pipeline (started|resumed)/.test(ev.msg ?? ''))
+          ready = Number(process.hrtime.bigint() - started) / 1e9;
         if (ev.msg === 'progress') batches = ev.batches;
+        if (first === undefined && ev.msg === 'progress' && ev.total > 0)
+          first = Number(process.hrtime.bigint() - started) / 1e9;
         // Setup run: the source is open (slot created) once the pipeline says it started.
         if (total === 0 && /^pipeline (started|resumed)/.test(ev.msg ?? '')) child.kill('SIGTERM');
         if (ev.msg === 'progress' && total > 0 && ev.total >= total && !done) {
@@ -86,7 +92,14 @@ function runUntil(dir, file, env, total) {
       clearInterval(rss);
       if (total > 0 && !done)
         reject(new Error(`pipeline exited (${code}) before ${total} records`));
-      else resolve({ seconds: done ?? 0, peakRssMb: peak, batches });
+      else
+        resolve({
+          seconds: done ?? 0,
+          startup: ready ?? 0,
+          first: first ?? 0,
+          peakRssMb: peak,
+          batches,
+        });
     });
   });
 }
@@ -140,7 +153,7 @@ pipelines:
     ? undefined
     : await runUntil(dir, 'kafka-pg.yaml', env, N);
   const fmt = (r) =>
-    `${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.seconds.toFixed(2)} s), peak RSS ${Math.round(r.peakRssMb)} MB, ${r.batches} batches`;
+    `${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.seconds.toFixed(2)} s, started at ${r.startup.toFixed(2)} s, first ack at ${r.first.toFixed(2)} s), peak RSS ${Math.round(r.peakRssMb)} MB, ${r.batches} batches`;
   console.log(
     `workload: ${N.toLocaleString('en-US')} rows (bigint, text, numeric, timestamptz), batch ${BATCH}, node ${process.version}`,
   );

@@ -74,13 +74,13 @@ export const sourceConfig = defineConfig({
     description: 'Tables snapshotted in parallel.',
   }),
   bufferSize: param.int({
-    default: 2048,
+    default: 1024,
     greaterThan: 0,
     description:
       'Records buffered ahead of `read`; when full, the snapshot pauses and the replication socket stops being read (backpressure, bounded memory).',
   }),
   bufferBytes: param.int({
-    default: 16_777_216,
+    default: 8_388_608,
     greaterThan: 0,
     description:
       'Bound of the same buffer in bytes of row data (text form), so wide rows cannot fill memory: whichever of bufferSize and bufferBytes is reached first applies backpressure.',
