@@ -70,6 +70,12 @@ describe('compileRouter: forms', () => {
     expect(route(template)).toBe(expected);
   });
 
+  it('reads a quoted key that contains the closing delimiter', () => {
+    const r = rec({ metadata: new Metadata([['}} x', 'closing']]) });
+    expect(route('{{ index .Metadata "}} x" }}', r)).toBe('closing');
+    expect(route('t_{{ .Metadata["}} x"] }}', r)).toBe('t_closing');
+  });
+
   it('never HTML-escapes', () => {
     const r = rec({ metadata: new Metadata([['opencdc.collection', `a<b>&"c'`]]) });
     expect(route('{{ metadata.opencdc.collection }}', r)).toBe(`a<b>&"c'`);

@@ -107,7 +107,7 @@ export function compileTemplate(template: string): CompiledTemplate {
       text = text.trimEnd();
       start += 1;
     }
-    const close = template.indexOf(closeToken, start);
+    const close = findClose(template, closeToken, start);
     if (close < 0)
       throw new TemplateSyntaxError(`unclosed action (missing "${closeToken}")`, open + 1);
     let end = close;
@@ -541,4 +541,26 @@ class ActionParser {
         path.column - this.offset - 1,
       );
   }
+}
+
+/**
+ * Where the action starting at `start` ends: the first `closeToken` outside quoted strings, so a
+ * key such as `{{ index .Metadata "a}}b" }}` works (as in Go's lexer). An unterminated string
+ * falls back to the first `closeToken`, and the action parser then reports the string.
+ */
+function findClose(template: string, closeToken: string, start: number): number {
+  for (let j = start; j < template.length; j++) {
+    const c = template[j];
+    if (c === '"') {
+      let k = j + 1;
+      while (k < template.length && template[k] !== '"') k += template[k] === '\\' ? 2 : 1;
+      if (k >= template.length) return template.indexOf(closeToken, start);
+      j = k;
+    } else if (c === '`') {
+      const k = template.indexOf('`', j + 1);
+      if (k < 0) return template.indexOf(closeToken, start);
+      j = k;
+    } else if (template.startsWith(closeToken, j)) return j;
+  }
+  return -1;
 }
