@@ -1,13 +1,15 @@
-import { createRecord, Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
+import {
+  createRecord,
+  METADATA_CONDUIT_DLQ_NACK_ERROR,
+  METADATA_CONDUIT_DLQ_NACK_NODE_ID,
+  METADATA_CREATED_AT,
+  Metadata,
+  type OpenCDCRecord,
+} from '@opencdc-ts/commons';
 import type { Destination } from '@opencdc-ts/sdk';
 import type { AppLogger } from '../log.js';
 import { recordToStructured } from '../plugins/record-map.js';
-import {
-  KEY_CREATED_AT,
-  KEY_DLQ_NACK_ERROR,
-  KEY_DLQ_NACK_NODE_ID,
-  nowNanos,
-} from './metadata-keys.js';
+import { nowNanos } from './metadata-keys.js';
 import { NackWindow } from './nack-window.js';
 import { PipelineStopError } from './retry.js';
 
@@ -20,9 +22,9 @@ export function deadLetterRecord(
   return createRecord({
     position: failed.position,
     metadata: new Metadata([
-      [KEY_CREATED_AT, nowNanos()],
-      [KEY_DLQ_NACK_ERROR, error],
-      [KEY_DLQ_NACK_NODE_ID, nodeId],
+      [METADATA_CREATED_AT, nowNanos()],
+      [METADATA_CONDUIT_DLQ_NACK_ERROR, error],
+      [METADATA_CONDUIT_DLQ_NACK_NODE_ID, nodeId],
     ]),
     after: recordToStructured(failed),
   });

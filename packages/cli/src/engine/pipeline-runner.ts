@@ -1,5 +1,5 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { Metadata } from '@opencdc-ts/commons';
+import { METADATA_COLLECTION, METADATA_CREATED_AT, Metadata } from '@opencdc-ts/commons';
 import {
   type Connector,
   type ConnectorContext,
@@ -19,13 +19,7 @@ import {
   type StateStore,
 } from '../state/store.js';
 import { DeadLetterHandler } from './dead-letter.js';
-import {
-  KEY_COLLECTION,
-  KEY_CREATED_AT,
-  type PluginInfo,
-  stampDestination,
-  stampSource,
-} from './metadata-keys.js';
+import { type PluginInfo, stampDestination, stampSource } from './metadata-keys.js';
 import { backoffMs, classify, PipelineStopError, sleep } from './retry.js';
 import { PipelineStats } from './stats.js';
 
@@ -262,8 +256,8 @@ export class PipelineRunner {
       await this.save();
       await source.ack(acked.map((r) => r.position));
       this.stats.batches++;
-      for (const r of acked) this.stats.count(r.metadata.get(KEY_COLLECTION) || '(none)');
-      const createdAt = acked[acked.length - 1]!.metadata.get(KEY_CREATED_AT);
+      for (const r of acked) this.stats.count(r.metadata.get(METADATA_COLLECTION) || '(none)');
+      const createdAt = acked[acked.length - 1]!.metadata.get(METADATA_CREATED_AT);
       if (createdAt && /^\d+$/.test(createdAt)) {
         const lag = Date.now() - Number(BigInt(createdAt) / 1_000_000n);
         // A creation time over a day old is not a change time (generated or replayed data).
