@@ -354,6 +354,18 @@ describe('postgres destination: types through the bulk path', () => {
     }
     expect(await h.rows('SELECT count(*)::int AS n FROM typed_bulk')).toEqual([{ n: 101 }]);
     expect(await h.rows('SELECT count(*)::int AS n FROM opencdc_stage_8')).toEqual([{ n: 0 }]);
+    // The same rows as updates: through the typed staging table (COPY, then upsert).
+    const updates = big.map((r) => ({
+      ...r,
+      operation: 'update' as const,
+      payload: { before: null, after: { ...(r.payload.after as object), m: 'meh', v: 'xyz' } },
+    }));
+    await d.write(updates);
+    expect(
+      await h.rows(
+        "SELECT count(*)::int AS n FROM typed_bulk WHERE m = 'meh' AND v = 'xyz' AND nums[2] = -id",
+      ),
+    ).toEqual([{ n: 100 }]);
     // A domain check in the middle of a big run: exactly that record fails.
     const bad = Array.from({ length: 100 }, (_, i) => make(i + 200));
     (bad[40]!.payload.after as { s: string }).s = 'forbidden';

@@ -1,6 +1,6 @@
 import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
 import type pg from 'pg';
-import { loadTable, type TableCache, type TableInfo } from './catalog.js';
+import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
 import { classify } from './errors.js';
 import { identifierProblem, parseTableName, type TableName, tableKey } from './identifiers.js';
@@ -46,10 +46,15 @@ export interface Unit {
   seen?: Map<string, number>;
 }
 
-/** What one record turned into: one statement row, or (key change) two that go together. */
-interface Op {
-  statements: Statement[];
-  closed: boolean;
+/**
+ * What one record turned into: one row of a statement `shape` (shared by the records of the same
+ * table, operation and columns, so a record costs one row and no statement object), or (key
+ * change, truncate) statements that stay a unit of their own.
+ */
+type Op = { shape: Statement; row: Row } | { statements: Statement[]; closed: true };
+
+function tableOf(op: Op): TableInfo {
+  return 'shape' in op ? op.shape.table : op.statements[0]!.table;
 }
 
 /**
@@ -79,7 +84,10 @@ export class Planner {
         columns: string[];
         keyFields: string[] | null;
         keyCols: string[] | undefined;
-        update: string[];
+        /** The catalog entry of each of `columns` (how to render it). */
+        infos: (ColumnInfo | undefined)[];
+        /** The statement the rows go to: an upsert on keyCols, else an insert. */
+        shape: Statement;
       }
     | undefined;
   #lastColumns: string[] = [];
@@ -146,7 +154,8 @@ export class Planner {
         );
       }
       const source = { ...(before ?? {}), ...(recordKey ?? {}) };
-      this.#ops.push({ statements: [this.delete(table, keyCols, source, index)], closed: false });
+      const del = this.delete(table, keyCols, source, index);
+      this.#ops.push({ shape: del, row: del.rows[0]! });
       return;
     }
 
@@ -168,11 +177,13 @@ export class Planner {
     // previous one (the arrays are the same objects when the fields are the same).
     const memo = this.#memo;
     let keyCols: string[] | undefined;
-    let update: string[];
+    let infos: (ColumnInfo | undefined)[];
+    let shape: Statement;
     if (memo && memo.table === table && memo.columns === columns && memo.keyFields === keyFields) {
       table = memo.evolved;
       keyCols = memo.keyCols;
-      update = memo.update;
+      infos = memo.infos;
+      shape = memo.shape;
     } else {
       const evolved = await this.evolve(table, row);
       keyCols = this.keyColumns(evolved, recordKey, row);
@@ -182,26 +193,21 @@ export class Planner {
           `table ${evolved.sql} has no primary key or unique index on (${keyCols.join(', ')}), needed to upsert; add one or configure the table's key columns ("tables.<table>.keyColumns")`,
         );
       }
-      update = keyCols ? columns.filter((c) => !keyCols!.includes(c)) : [];
-      this.#memo = { table, evolved, columns, keyFields, keyCols, update };
+      const update = keyCols ? columns.filter((c) => !keyCols!.includes(c)) : [];
+      infos = columns.map((c) => evolved.columns.get(c));
+      shape = keyCols
+        ? this.statement('upsert', evolved, columns, keyCols, update, [])
+        : this.statement('insert', evolved, columns, [], [], []);
+      this.#memo = { table, evolved, columns, keyFields, keyCols, infos, shape };
       table = evolved;
     }
 
+    const upsertRow = render(infos, columns, row, index);
     if (!keyCols) {
-      const insert = this.statement(
-        'insert',
-        table,
-        columns,
-        [],
-        [],
-        [this.row(table, columns, row, index)],
-      );
-      this.#ops.push({ statements: [insert], closed: false });
+      this.#ops.push({ shape, row: upsertRow });
       return;
     }
-    const upsertRow = this.row(table, columns, row, index);
     if (record.operation === 'update') upsertRow.update = true;
-    const upsert = this.statement('upsert', table, columns, keyCols, update, [upsertRow]);
 
     // A primary-key change: move the old row to the new key, then upsert (which also inserts
     // the row when the old one was never written), as one unit.
@@ -219,12 +225,13 @@ export class Planner {
             [],
             [{ index, values: [...newKey, ...oldKey] }],
           );
+          const upsert = { ...shape, rows: [upsertRow] };
           this.#ops.push({ statements: [rekey, upsert], closed: true });
           return;
         }
       }
     }
-    this.#ops.push({ statements: [upsert], closed: false });
+    this.#ops.push({ shape, row: upsertRow });
   }
 
   private delete(
@@ -267,13 +274,12 @@ export class Planner {
     data: StructuredData,
     index: number,
   ): Row {
-    return {
+    return render(
+      columns.map((c) => table.columns.get(c)),
+      columns,
+      data,
       index,
-      values: columns.map((c) => {
-        const col = table.columns.get(c);
-        return toText(data[c], col?.kind ?? 'other', col?.elementKind ?? 'other');
-      }),
-    };
+    );
   }
 
   /**
@@ -286,7 +292,7 @@ export class Planner {
       // Bucket per table in order of first appearance; records of one table keep their order.
       const buckets = new Map<TableInfo, Op[]>();
       for (const op of ops) {
-        const t = op.statements[0]!.table;
+        const t = tableOf(op);
         const bucket = buckets.get(t);
         if (bucket) bucket.push(op);
         else buckets.set(t, [op]);
@@ -295,6 +301,10 @@ export class Planner {
     }
     this.#units = [];
     for (const op of ops) {
+      if ('shape' in op) {
+        this.#push(op.shape, op.row);
+        continue;
+      }
       const s = op.statements[0]!;
       if (s.kind === 'truncate') {
         // Consecutive truncates (one source TRUNCATE of several tables) run as one statement, so
@@ -309,26 +319,24 @@ export class Planner {
           });
         continue;
       }
-      if (op.closed) this.#units.push({ statements: op.statements, replaced: [], open: false });
-      else this.#push(op.statements[0]!);
+      this.#units.push({ statements: op.statements, replaced: [], open: false });
     }
     return this.#units;
   }
 
   /** No foreign key between two different tables of the batch. */
   #independent(): boolean {
-    const tables = new Set(this.#ops.map((op) => op.statements[0]!.table));
+    const tables = new Set(this.#ops.map(tableOf));
     if (tables.size < 2) return false;
     const oids = new Set([...tables].map((t) => t.oid));
     for (const t of tables) for (const other of t.links) if (oids.has(other)) return false;
     return true;
   }
 
-  /** Appends a one-row statement, merging it into the previous unit when compatible. */
-  #push(s: Statement): void {
+  /** Appends a row of statement shape `s`, merging it into the previous unit when compatible. */
+  #push(s: Statement, row: Row): void {
     const last = this.#units.at(-1);
     const prev = last?.open ? last.statements[0] : undefined;
-    const row = s.rows[0]!;
     if (last && prev && prev.rows.length < this.opts.maxRows && sameShape(prev, s)) {
       if (s.kind === 'upsert') {
         // Two rows with one key in one INSERT ... ON CONFLICT fail; the later one wins anyway.
@@ -345,7 +353,7 @@ export class Planner {
       prev.rows.push(row);
       return;
     }
-    // A fresh statement object: the op's own may be merged into by later rows.
+    // A fresh statement object: the shape is shared by every record of its kind.
     const unit: Unit = { statements: [{ ...s, rows: [row] }], replaced: [], open: true };
     if (s.kind === 'upsert') unit.seen = new Map([[conflictKey(s, row), 0]]);
     this.#units.push(unit);
@@ -464,6 +472,21 @@ function checkColumns(columns: readonly string[]): void {
 function conflictKey(s: Statement, row: Row): string {
   if (s.conflict.length === 1) return String(row.values[s.columns.indexOf(s.conflict[0]!)]);
   return JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
+}
+
+/** One row: each column's value as text, rendered as its catalog entry says. */
+function render(
+  infos: readonly (ColumnInfo | undefined)[],
+  columns: readonly string[],
+  data: StructuredData,
+  index: number,
+): Row {
+  const values = new Array<string | null>(columns.length);
+  for (let j = 0; j < columns.length; j++) {
+    const col = infos[j];
+    values[j] = toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
+  }
+  return { index, values };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
