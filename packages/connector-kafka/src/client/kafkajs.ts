@@ -1,4 +1,6 @@
 import type { Logger } from '@opencdc-ts/sdk';
+// First: patches kafkajs internals before kafkajs loads (see the module).
+import './kafkajs-fixes.js';
 import {
   type Admin,
   CompressionTypes,
@@ -131,8 +133,15 @@ class KafkaJsProducer implements KafkaProducer {
     private readonly settings: ProducerSettings,
   ) {
     this.producer = kafka.producer({
-      // Java-compatible murmur2: a key lands on the partition Java clients would pick.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // Java-compatible murmur2: a key lands on the partition Java clients would pick. A topic
+      // of one partition needs no hash (it was ~2.5 % of a pipeline's CPU).
+      createPartitioner: () => {
+        const murmur2 = Partitioners.DefaultPartitioner();
+        return (args) =>
+          args.partitionMetadata.length === 1
+            ? args.partitionMetadata[0]!.partitionId
+            : murmur2(args);
+      },
       idempotent: settings.idempotent,
       // One request in flight per broker: with retries, records of a key can never overtake
       // each other (kafkajs' idempotent producer requires it as well).
