@@ -123,6 +123,33 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
     return destination;
   }
 
+  /** Runs `fn` on a freshly opened source (at `position`), tearing it down afterwards. */
+  async function withSource<T>(
+    ctx: AcceptanceContext,
+    position: Position | undefined,
+    fn: (s: Source) => Promise<T>,
+  ): Promise<T> {
+    const s = await openSource(ctx, position);
+    try {
+      return await fn(s);
+    } finally {
+      await s.teardown();
+    }
+  }
+
+  /** Runs `fn` on a freshly opened destination, tearing it down afterwards. */
+  async function withDestination<T>(
+    ctx: AcceptanceContext,
+    fn: (d: Destination) => Promise<T>,
+  ): Promise<T> {
+    const d = await openDestination(ctx);
+    try {
+      return await fn(d);
+    } finally {
+      await d.teardown();
+    }
+  }
+
   const canWrite =
     o.writeExpectedData !== undefined || (dst !== undefined && o.destinationConfig !== undefined);
   const canReadBack =
@@ -133,12 +160,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
 
   async function writeUpstream(ctx: AcceptanceContext, records: OpenCDCRecord[]): Promise<void> {
     if (o.writeExpectedData) return o.writeExpectedData(ctx, records);
-    const d = await openDestination(ctx);
-    try {
-      await d.write(records);
-    } finally {
-      await d.teardown();
-    }
+    await withDestination(ctx, (d) => d.write(records));
   }
 
   /** Reads until `count` records arrived (or fails after readTimeout). Acks what it read. */
@@ -167,8 +189,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
 
   async function readBack(ctx: AcceptanceContext, count: number): Promise<OpenCDCRecord[]> {
     if (o.readFromDestination) return o.readFromDestination(ctx, count);
-    const s = await openSource(ctx);
-    try {
+    return withSource(ctx, undefined, async (s) => {
       const got = await readN(s, count);
       // Anything beyond `count` is a duplicate or a stray record: collect it so checks see it.
       try {
@@ -177,9 +198,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
         if (!isAbort(e)) throw e;
       }
       return got;
-    } finally {
-      await s.teardown();
-    }
+    });
   }
 
   function records(
@@ -304,12 +323,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
     async (ctx) => {
       const want = records(ctx, ctx.collections[0]!);
       await writeUpstream(ctx, want);
-      const s = await openSource(ctx);
-      try {
-        compareAll(want, await readN(s, n));
-      } finally {
-        await s.teardown();
-      }
+      compareAll(want, await withSource(ctx, undefined, (s) => readN(s, n)));
     },
   );
 
@@ -318,14 +332,11 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
     'source: read success (cdc)',
     needData ?? (streaming ? undefined : 'the source declares neither cdc nor longPolling'),
     async (ctx) => {
-      const s = await openSource(ctx);
-      try {
+      await withSource(ctx, undefined, async (s) => {
         const want = records(ctx, ctx.collections[0]!);
         await writeUpstream(ctx, want);
         compareAll(want, await readN(s, n));
-      } finally {
-        await s.teardown();
-      }
+      });
     },
   );
 
@@ -338,20 +349,12 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
       const want = records(ctx, ctx.collections[0]!);
       await writeUpstream(ctx, want);
       const half = Math.floor(n / 2);
-      let s = await openSource(ctx);
-      let first: OpenCDCRecord[];
-      try {
-        first = await readN(s, half);
-      } finally {
-        await s.teardown();
-      }
+      const first = await withSource(ctx, undefined, (s) => readN(s, half));
       compareAll(want.slice(0, half), first);
-      s = await openSource(ctx, first[first.length - 1]!.position);
-      try {
-        compareAll(want.slice(half), await readN(s, n - half));
-      } finally {
-        await s.teardown();
-      }
+      const rest = await withSource(ctx, first[first.length - 1]!.position, (s) =>
+        readN(s, n - half),
+      );
+      compareAll(want.slice(half), rest);
     },
   );
 
@@ -363,24 +366,18 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
         ? undefined
         : 'the source does not declare cdc/longPolling with resume'),
     async (ctx) => {
-      let s = await openSource(ctx);
       const want = records(ctx, ctx.collections[0]!);
       const half = Math.floor(n / 2);
-      let first: OpenCDCRecord[];
-      try {
+      const first = await withSource(ctx, undefined, async (s) => {
         await writeUpstream(ctx, want.slice(0, half));
-        first = await readN(s, half);
-      } finally {
-        await s.teardown();
-      }
+        return readN(s, half);
+      });
       compareAll(want.slice(0, half), first);
       await writeUpstream(ctx, want.slice(half));
-      s = await openSource(ctx, first[first.length - 1]!.position);
-      try {
-        compareAll(want.slice(half), await readN(s, n - half));
-      } finally {
-        await s.teardown();
-      }
+      const rest = await withSource(ctx, first[first.length - 1]!.position, (s) =>
+        readN(s, n - half),
+      );
+      compareAll(want.slice(half), rest);
     },
   );
 
@@ -396,26 +393,22 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
       let position: Position | undefined;
       const got: OpenCDCRecord[] = [];
       while (got.length < n) {
-        const s = await openSource(ctx, position);
-        try {
+        const batch = await withSource(ctx, position, async (s) => {
           if (writeAfterOpen) {
             await writeUpstream(ctx, want);
             writeAfterOpen = false;
           }
-          const batch = await readN(s, Math.min(3, n - got.length));
-          got.push(...batch);
-          position = batch[batch.length - 1]!.position;
-        } finally {
-          await s.teardown();
-        }
+          return readN(s, Math.min(3, n - got.length));
+        });
+        got.push(...batch);
+        position = batch[batch.length - 1]!.position;
       }
       compareAll(want, got);
     },
   );
 
   add('source', 'source: read timeout on an empty source', noSource, async (ctx) => {
-    const s = await openSource(ctx);
-    try {
+    await withSource(ctx, undefined, async (s) => {
       const started = Date.now();
       let got: OpenCDCRecord[] = [];
       try {
@@ -430,9 +423,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
         fail(`read returned an empty batch after ${took} ms, before its signal aborted`);
       if (took > emptyTimeout + 5_000)
         fail(`read ignored its abort signal for ${took - emptyTimeout} ms`);
-    } finally {
-      await s.teardown();
-    }
+    });
   });
 
   add(
@@ -442,23 +433,14 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
       (sf.multipleCollections ? undefined : 'the source does not declare multipleCollections'),
     async (ctx) => {
       const want = interleave(ctx.collections.map((c) => records(ctx, c)));
-      if (streaming && !hasSnapshot) {
-        const s = await openSource(ctx);
-        try {
-          await writeUpstream(ctx, want);
-          compareCollections(ctx, want, await readN(s, want.length));
-        } finally {
-          await s.teardown();
-        }
-        return;
-      }
-      await writeUpstream(ctx, want);
-      const s = await openSource(ctx);
-      try {
-        compareCollections(ctx, want, await readN(s, want.length));
-      } finally {
-        await s.teardown();
-      }
+      // A streaming-only source sees only what is written after it opened.
+      const writeFirst = !(streaming && !hasSnapshot);
+      if (writeFirst) await writeUpstream(ctx, want);
+      const got = await withSource(ctx, undefined, async (s) => {
+        if (!writeFirst) await writeUpstream(ctx, want);
+        return readN(s, want.length);
+      });
+      compareCollections(ctx, want, got);
     },
   );
 
@@ -485,13 +467,10 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
 
   add('destination', 'destination: write success', noDestination, async (ctx) => {
     const want = records(ctx, ctx.collections[0]!);
-    const d = await openDestination(ctx);
-    try {
+    await withDestination(ctx, async (d) => {
       await d.write(want.slice(0, 1));
       await d.write(want.slice(1));
-    } finally {
-      await d.teardown();
-    }
+    });
   });
 
   add(
@@ -503,13 +482,10 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
         : 'cannot verify: pass readFromDestination (the connector has no source to read back with)'),
     async (ctx) => {
       const want = records(ctx, ctx.collections[0]!);
-      const d = await openDestination(ctx);
-      try {
+      await withDestination(ctx, async (d) => {
         await d.write(want.slice(0, 1));
         await d.write(want.slice(1));
-      } finally {
-        await d.teardown();
-      }
+      });
       compareAll(want, await readBack(ctx, want.length));
     },
   );
@@ -526,12 +502,7 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
     async (ctx) => {
       // Interleaved, so a destination that buffers per collection must still keep each one's order.
       const want = interleave(ctx.collections.map((c) => records(ctx, c)));
-      const d = await openDestination(ctx);
-      try {
-        await d.write(want);
-      } finally {
-        await d.teardown();
-      }
+      await withDestination(ctx, (d) => d.write(want));
       compareCollections(ctx, want, await readBack(ctx, want.length));
     },
   );
@@ -548,14 +519,8 @@ export function acceptanceChecks<SC, DC>(options: AcceptanceOptions<SC, DC>): Ac
     async (ctx) => {
       // A redelivery after a crash: the same records written again by a new instance.
       const want = records(ctx, ctx.collections[0]!);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const d = await openDestination(ctx);
-        try {
-          await d.write(want);
-        } finally {
-          await d.teardown();
-        }
-      }
+      for (let attempt = 0; attempt < 2; attempt++)
+        await withDestination(ctx, (d) => d.write(want));
       const got = await readBack(ctx, want.length);
       compareAll(want, got);
     },
