@@ -44,30 +44,25 @@ function groupMessagesPerPartition({
   return result;
 }
 
-interface EncoderLike {
-  offset: number;
-  buf: Buffer;
+interface EncoderClass {
+  nextPowerOfTwo(value: number): number;
+  prototype: { ensureAvailable: unknown };
 }
 
-function nextPowerOfTwo(value: number): number {
-  return 1 << (31 - Math.clz32(value)) === value ? value : 1 << (32 - Math.clz32(value));
-}
+const GROUP = 'kafkajs/src/producer/groupMessagesPerPartition.js';
+const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
 
-function ensureAvailable(this: EncoderLike, length: number): void {
+function ensureAvailable(this: { offset: number; buf: Buffer }, length: number): void {
   if (this.offset + length > this.buf.length) {
-    const grown = Buffer.allocUnsafe(nextPowerOfTwo(this.offset + length));
+    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
     this.buf.copy(grown, 0, 0, this.offset);
     this.buf = grown;
   }
 }
 
-const GROUP = 'kafkajs/src/producer/groupMessagesPerPartition.js';
-const ENCODER = 'kafkajs/src/protocol/encoder.js';
-
 /** Whether the fixes are active (for tests). */
 export function kafkajsFixesApplied(): boolean {
   const cached = require.cache[require.resolve(GROUP)];
-  const Encoder = require(ENCODER) as { prototype: { ensureAvailable: unknown } };
   return (
     cached?.exports === groupMessagesPerPartition &&
     Encoder.prototype.ensureAvailable === ensureAvailable
@@ -75,14 +70,13 @@ export function kafkajsFixesApplied(): boolean {
 }
 
 function apply(): void {
-  const sendMessages = require.resolve('kafkajs/src/producer/sendMessages.js');
+  // A prototype method: in effect whenever it is patched.
+  Encoder.prototype.ensureAvailable = ensureAvailable;
   // Too late once the producer's modules are loaded: they hold the original function.
-  if (require.cache[sendMessages]) return;
+  if (require.cache[require.resolve('kafkajs/src/producer/sendMessages.js')]) return;
   require(GROUP);
   const cached = require.cache[require.resolve(GROUP)];
   if (cached) cached.exports = groupMessagesPerPartition;
-  const Encoder = require(ENCODER) as { prototype: { ensureAvailable: unknown } };
-  Encoder.prototype.ensureAvailable = ensureAvailable;
 }
 
 apply();
