@@ -51,7 +51,7 @@ export interface Unit {
  * table, operation and columns, so a record costs one row and no statement object), or (key
  * change, truncate) statements that stay a unit of their own.
  */
-type Op = { shape: Statement; row: Row } | { statements: Statement[]; closed: true };
+type Op = { shape: Statement; row: Row } | { statements: Statement[] };
 
 function tableOf(op: Op): TableInfo {
   return 'shape' in op ? op.shape.table : op.statements[0]!.table;
@@ -138,7 +138,6 @@ export class Planner {
       this.cache.set(name, info);
       this.#ops.push({
         statements: [this.statement('truncate', info, [], [], [], [{ index, values: [] }])],
-        closed: true,
       });
       return;
     }
@@ -202,12 +201,12 @@ export class Planner {
       table = evolved;
     }
 
-    const upsertRow = render(infos, columns, row, index);
+    const rendered = render(infos, columns, row, index);
     if (!keyCols) {
-      this.#ops.push({ shape, row: upsertRow });
+      this.#ops.push({ shape, row: rendered });
       return;
     }
-    if (record.operation === 'update') upsertRow.update = true;
+    if (record.operation === 'update') rendered.update = true;
 
     // A primary-key change: move the old row to the new key, then upsert (which also inserts
     // the row when the old one was never written), as one unit.
@@ -225,13 +224,13 @@ export class Planner {
             [],
             [{ index, values: [...newKey, ...oldKey] }],
           );
-          const upsert = { ...shape, rows: [upsertRow] };
-          this.#ops.push({ statements: [rekey, upsert], closed: true });
+          const upsert = { ...shape, rows: [rendered] };
+          this.#ops.push({ statements: [rekey, upsert] });
           return;
         }
       }
     }
-    this.#ops.push({ shape, row: upsertRow });
+    this.#ops.push({ shape, row: rendered });
   }
 
   private delete(

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { isStatementError } from './errors.js';
 import { quote } from './identifiers.js';
-import type { Row, Statement } from './statements.js';
+import { columnTypes, type Row, type Statement } from './statements.js';
 
 /**
  * Bulk strategies for runs of at least STAGING_THRESHOLD rows (smaller runs use `unnest`: one
@@ -16,9 +16,10 @@ import type { Row, Statement } from './statements.js';
  *   rolled back and the run takes the upsert path below; further optimistic attempts on that
  *   table back off. Without conflicts the result is exactly the upsert's, at COPY speed (~1x).
  * - mostly updates (and creates whose optimistic COPY failed): COPY into a TEMP staging table
- *   with the target columns' types, then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`. (`UPDATE ... FROM
- *   stage` was tried: without statistics on the staging table the planner hash-joins against a
- *   full scan of the target, which gets slower as the table grows; it measured 2x slower.)
+ *   with the target columns' types, then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE`.
+ *   (`UPDATE ... FROM stage` was tried: without statistics on the staging table the planner
+ *   hash-joins against a full scan of the target, which gets slower as the table grows; it
+ *   measured 2x slower.)
  * Sending a run as `text[]` parameters through `unnest` measured about half as fast: parsing
  * the big array literals dominates.
  */
@@ -60,8 +61,7 @@ export class Staging {
     if (s.kind === 'insert' || (updates * 2 < rows.length && this.#tryCopy(s))) {
       if (await this.#optimisticCopy(client, s, rows, careful && s.kind !== 'insert')) return;
     }
-    const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
-    const stage = await this.#stage(client, types);
+    const stage = await this.#stage(client, columnTypes(s));
     await copy(client, `${stage} (${s.columns.map((_, j) => `c${j + 1}`).join(', ')})`, rows);
     const cols = s.columns.map(quote).join(', ');
     const select = s.columns.map((_, j) => `s.c${j + 1}`).join(', ');

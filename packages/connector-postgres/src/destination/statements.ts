@@ -59,6 +59,11 @@ export interface Query {
   values: unknown[];
 }
 
+/** The SQL type of each of the statement's columns (`format_type` text, used in casts). */
+export function columnTypes(s: Statement): string[] {
+  return s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
+}
+
 /** SQL and parameters for a statement restricted to `rows`. */
 export function toQuery(s: Statement, rows: readonly Row[]): Query {
   if (s.kind === 'truncate') {
@@ -66,7 +71,7 @@ export function toQuery(s: Statement, rows: readonly Row[]): Query {
     return { text: `TRUNCATE ${tables.join(', ')}`, values: [] };
   }
   const cols = s.columns.map(quote);
-  const types = s.columns.map((c) => s.table.columns.get(c)?.type ?? 'text');
+  const types = columnTypes(s);
   if (s.kind === 'rekey') {
     // Moving the row (instead of delete + insert) keeps the columns the record does not carry,
     // such as unchanged TOAST values.
