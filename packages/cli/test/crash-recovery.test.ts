@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase } from '@opencdc-ts/testing';
+import { createTestDatabase, waitFor } from '@opencdc-ts/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -47,17 +47,19 @@ async function count(client: pg.Client, table: string): Promise<number> {
   }
 }
 
+/** `waitFor` with the runners' stderr in the timeout error (what went wrong in the child). */
 async function until(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitFor(check, { description: what, timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}\n${stderrs.map((e) => e.slice(-2500)).join('\n----\n')}`,
+    );
   }
-  throw new Error(`timed out: ${what}\n${stderrs.map((e) => e.slice(-2500)).join('\n----\n')}`);
 }
 
 const stderrs: string[] = [];

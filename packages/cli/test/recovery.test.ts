@@ -1,26 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase } from '@opencdc-ts/testing';
+import { createTestDatabase, waitFor } from '@opencdc-ts/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { preparePipelines } from '../src/commands/prepare.js';
 import { createRunners, runPipelines } from '../src/engine/run-pipelines.js';
 import { silentLogger } from '../src/log.js';
 import { PostgresStateStore } from '../src/state/postgres-store.js';
-
-async function until(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 async function count(c: pg.Client, table: string): Promise<number> {
   try {
@@ -86,7 +73,10 @@ pipelines:
       await w.end();
     })();
     try {
-      await until('rows flowing', async () => (await count(dst, 'items')) > 300);
+      await waitFor(async () => (await count(dst, 'items')) > 300, {
+        description: 'rows flowing',
+        timeout: 60_000,
+      });
       // Kill every backend of both databases except ours (the replication connection included).
       for (let round = 0; round < 2; round++) {
         await admin.query(
@@ -99,12 +89,18 @@ pipelines:
           ],
         );
         const before = runner!.stats.total;
-        await until('flowing again', async () => runner!.stats.total > before + 200);
+        await waitFor(() => runner!.stats.total > before + 200, {
+          description: 'flowing again',
+          timeout: 60_000,
+        });
       }
       writing = false;
       await writer;
       const expected = await count(src, 'items');
-      await until('caught up', async () => (await count(dst, 'items')) >= expected);
+      await waitFor(async () => (await count(dst, 'items')) >= expected, {
+        description: 'caught up',
+        timeout: 60_000,
+      });
       expect(runner!.stats.retries).toBeGreaterThan(0);
       expect(await count(dst, 'items')).toBe(expected);
     } finally {
