@@ -382,6 +382,16 @@ class ActionParser {
     return out;
   }
 
+  /** `["key"]` at the cursor (on the `[`): the key, with the cursor after the `]`. */
+  private bracketKey(): string {
+    this.i++;
+    const key = this.string();
+    this.ws();
+    if (this.s[this.i] !== ']') this.fail('expected "]"');
+    this.i++;
+    return key;
+  }
+
   private string(): string {
     this.ws();
     const q = this.s[this.i];
@@ -458,12 +468,7 @@ class ActionParser {
         pushDotted(name);
       } else if (c === '[') {
         if (root === undefined) this.fail('"[" must follow a field', this.i);
-        this.i++;
-        const key = this.string();
-        this.ws();
-        if (this.s[this.i] !== ']') this.fail('expected "]"');
-        this.i++;
-        steps.push({ exact: key });
+        steps.push({ exact: this.bracketKey() });
       } else break;
     }
     if (root === undefined && segments.length === 1) root = 'payload';
@@ -510,14 +515,7 @@ class ActionParser {
     }
     const steps: Step[] = rest.length > 0 ? [{ dotted: rest }] : [];
     // `[..]` may follow a mustache path too (`metadata["a.b"]`).
-    while (this.s[this.i] === '[') {
-      this.i++;
-      const key = this.string();
-      this.ws();
-      if (this.s[this.i] !== ']') this.fail('expected "]"');
-      this.i++;
-      steps.push({ exact: key });
-    }
+    while (this.s[this.i] === '[') steps.push({ exact: this.bracketKey() });
     const path = { root, steps, column: this.col(at) };
     this.checkPath(path);
     return path;
