@@ -3,6 +3,7 @@ import type { ConnectorSide, Source, SourceFeatures } from '@opencdc-ts/sdk';
 import pg from 'pg';
 import { dropSlot } from './catalog.js';
 import { type SourceConfig, sourceConfig } from './config.js';
+import { connect, newClient } from './connection.js';
 import { PostgresSource } from './source.js';
 
 export { type SourceConfig, sourceConfig } from './config.js';
@@ -13,8 +14,10 @@ export const sourceSide: ConnectorSide<SourceConfig, Source> = {
   create: (config, ctx) => new PostgresSource(config, ctx),
   async onDeleted(config, ctx) {
     if (!config['logrepl.autoCleanup']) return;
-    const client = new pg.Client({ connectionString: config.url });
-    await client.connect();
+    // A connection lost here fails the query below; the listener only keeps pg's 'error'
+    // event from being unhandled (which would kill the process).
+    const client = newClient({ url: config.url }, () => undefined);
+    await connect(client, config.url);
     try {
       await dropSlot(client, config['logrepl.slotName']);
       if (config['logrepl.managePublication'])

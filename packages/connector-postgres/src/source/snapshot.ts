@@ -13,6 +13,7 @@ import {
 import pg from 'pg';
 import { sqlName, type TableInfo } from './catalog.js';
 import { readAtNow } from './clock.js';
+import { connect, lastError, newClient } from './connection.js';
 import { encodeJson, type SnapState, StateJson } from './position.js';
 import type { TypeRegistry } from './values.js';
 
@@ -38,6 +39,11 @@ export interface SnapshotOptions {
   stopped: () => boolean;
   /** Collection → collections whose snapshot must be fully emitted before it starts (FKs). */
   deps?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * A snapshot session lost its connection (server restart, killed backend): the owner fails at
+   * once, even when this worker is idle waiting for buffer space and would only notice later.
+   */
+  onConnectionError?: (e: Error) => void;
 }
 
 export async function runSnapshot(o: SnapshotOptions): Promise<void> {
@@ -65,9 +71,13 @@ export async function runSnapshot(o: SnapshotOptions): Promise<void> {
     }
   };
   const run = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: o.url, options: o.clientOptions });
+    const client = newClient({ url: o.url, options: o.clientOptions }, (e) => {
+      failed = true;
+      wake();
+      o.onConnectionError?.(e);
+    });
     try {
-      await client.connect();
+      await connect(client, o.url);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       if (o.snapshotName)
         await client.query(`SET TRANSACTION SNAPSHOT '${o.snapshotName.replaceAll("'", "''")}'`);
@@ -82,7 +92,9 @@ export async function runSnapshot(o: SnapshotOptions): Promise<void> {
     } catch (e) {
       failed = true;
       wake();
-      throw e;
+      // A query on a client that already lost its connection only says "not queryable": report
+      // the server's reason (57P01 …) instead.
+      throw lastError(client) ?? e;
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -18,7 +18,7 @@ import {
   type Source,
   TransientError,
 } from '@opencdc-ts/sdk';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   announceBackfill,
   BACKFILL_MESSAGE,
@@ -37,6 +37,7 @@ import {
 } from './catalog.js';
 import { readAtNow } from './clock.js';
 import type { SourceConfig } from './config.js';
+import { classify, connect, newClient } from './connection.js';
 import { formatLsn, parseLsn } from './lsn.js';
 import { snapshotOrder } from './order.js';
 import {
@@ -163,10 +164,9 @@ export class PostgresSource implements Source {
 
   async open(position: Position | undefined): Promise<void> {
     const pos = position && position.length > 0 ? decodePosition(position) : undefined;
-    const meta = new pg.Client({ connectionString: this.config.url, options: CLIENT_OPTIONS });
+    const meta = newClient({ url: this.config.url, options: CLIENT_OPTIONS }, (e) => this.fail(e));
     this.meta = meta;
-    meta.on('error', (e) => this.fail(e));
-    await connect(meta);
+    await connect(meta, this.config.url);
     await preflight(meta);
     this.messages = (await serverVersion(meta)) >= 140000;
 
@@ -260,16 +260,12 @@ export class PostgresSource implements Source {
 
   private async replicationClient(): Promise<pg.Client> {
     if (this.repl) return this.repl;
-    // `replication` is a startup parameter pg supports but @types/pg does not declare.
-    const cfg = {
-      connectionString: this.config.url,
-      options: CLIENT_OPTIONS,
-      replication: 'database',
-    };
-    const repl = new pg.Client(cfg as pg.ClientConfig);
-    repl.on('error', (e) => this.fail(e));
+    const repl = newClient(
+      { url: this.config.url, options: CLIENT_OPTIONS, replication: 'database' },
+      (e) => this.fail(e),
+    );
     this.repl = repl;
-    await connect(repl);
+    await connect(repl, this.config.url);
     return repl;
   }
 
@@ -324,6 +320,7 @@ export class PostgresSource implements Source {
         emit: (r, bytes) => this.emit(r, bytes),
         position: (j) => `{"v":1,"snap":${j}}`,
         stopped: () => this.stopping,
+        onConnectionError: (e) => this.fail(e),
       });
       this.ctx.logger.info('snapshot done', { tables: this.tables.size });
     }
@@ -446,6 +443,7 @@ export class PostgresSource implements Source {
         emit: (r, bytes) => this.emit(r, bytes),
         position: (j) => new TextDecoder().decode(cdcPosition(lsnText, i, j)),
         stopped: () => this.stopping,
+        onConnectionError: (e) => this.fail(e),
       });
       this.backfills.shift();
       this.ctx.logger.info('backfill done', { table: quoteRef(t) });
@@ -786,9 +784,12 @@ export class PostgresSource implements Source {
 
   private fail(e: unknown): void {
     if (this.stopping || this.failure) return;
-    const err = e instanceof Error ? e : new Error(String(e));
-    this.failure = isConnectionError(err) ? new TransientError(err.message, { cause: err }) : err;
-    this.ctx.logger.error('postgres source failed', { error: err.message });
+    const err = classify(e);
+    this.failure = err;
+    this.ctx.logger.error('postgres source failed', {
+      error: err.message,
+      transient: err instanceof TransientError,
+    });
     const w = this.dataWaiter;
     this.dataWaiter = undefined;
     w?.();
@@ -806,27 +807,6 @@ export class PostgresSource implements Source {
     await Promise.allSettled([this.repl?.end(), this.meta?.end()]);
     await Promise.race([this.producer, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
-}
-
-async function connect(c: pg.Client): Promise<void> {
-  try {
-    await c.connect();
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    // Authentication/database errors are configuration problems; network ones are transient.
-    if (err.code && /^(28|3D)/.test(err.code)) throw err;
-    throw new TransientError(`cannot connect to Postgres: ${err.message}`, { cause: e });
-  }
-}
-
-function isConnectionError(e: Error & { code?: string }): boolean {
-  return (
-    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|is active for PID/.test(
-      e.message,
-    ) ||
-    e.code === '57P01' ||
-    e.code === '55006'
-  );
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
