@@ -23,8 +23,17 @@ describe('table patterns', () => {
       'MyTable',
       'users',
       'sales.Orders',
-      'we.ird.a,b',
+      '"we.ird".a,b',
     ]);
+  });
+
+  it('quotes a collection part that contains a dot or a quote, so names stay unique', () => {
+    expect(collectionOf({ schema: 'public', name: 'a.b' })).toBe('"a.b"');
+    expect(collectionOf({ schema: 'a', name: 'b' })).toBe('a.b');
+    expect(collectionOf({ schema: 'x.y', name: 't' })).toBe('"x.y".t');
+    expect(collectionOf({ schema: 'public', name: 'say "hi"' })).toBe('"say ""hi"""');
+    expect(collectionOf({ schema: 'sales', name: 'Orders' })).toBe('sales.Orders');
+    expect(collectionOf({ schema: 'public', name: 'My Table' })).toBe('My Table');
   });
 
   it('expands wildcards with exclusions', () => {

@@ -21,9 +21,19 @@ export interface TableRef {
   name: string;
 }
 
-/** Collection name: the table name for `public`, `schema.table` otherwise (raw, unquoted). */
+/**
+ * Collection name: the table name for `public`, `schema.table` otherwise. Names are raw (case
+ * kept, no quotes) except a part containing `.` or `"`, which is double-quoted with `"` doubled:
+ * otherwise `public."a.b"` and table `b` of schema `a` would both be `a.b`, two tables mixed in
+ * one collection. Ordinary names (and so stored positions keyed by them) are unchanged.
+ */
 export function collectionOf(t: TableRef): string {
-  return t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
+  const name = collectionPart(t.name);
+  return t.schema === 'public' ? name : `${collectionPart(t.schema)}.${name}`;
+}
+
+function collectionPart(s: string): string {
+  return s.includes('.') || s.includes('"') ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** Splits on `sep` outside double quotes. */
