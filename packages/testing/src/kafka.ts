@@ -34,9 +34,10 @@ export interface KafkaService {
   /**
    * Stops the broker as `stop()` does but keeps its directory, starts it again on the same ports
    * and data directory, and waits until it serves again. For tests of recovery from a restart.
-   * Only on brokers started by `startKafka()` (not on reused ones).
+   * Only on brokers started by `startKafka()` (not on reused ones). `kill: true` SIGKILLs the
+   * broker instead (no controlled shutdown: what a crash or an OOM kill does).
    */
-  restart?(): Promise<void>;
+  restart?(options?: { kill?: boolean }): Promise<void>;
   /** With `sasl`: bootstrap servers of the SASL_PLAINTEXT listener. */
   saslBrokers?: string[];
   /** With `tls`: bootstrap servers of the SSL listener (certificate for 127.0.0.1 and localhost). */
@@ -433,8 +434,13 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     unregister();
     fail(error instanceof Error ? error.message : String(error));
   }
-  const restart = async () => {
+  const restart = async (how: { kill?: boolean } = {}) => {
     if (stopped) throw new Error('restart() after stop()');
+    if (how.kill && exited === undefined) {
+      signal(pid!, 'SIGKILL');
+      await exitedPromise;
+      guard?.kill('SIGKILL');
+    }
     await terminate();
     spawnBroker();
     await waitFor(() => canListTopics(brokers), {

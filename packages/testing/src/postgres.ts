@@ -24,11 +24,12 @@ export interface PostgresService {
   /** Fast shutdown, then removes the data directory. Idempotent. */
   stop(): Promise<void>;
   /**
-   * `pg_ctl restart -m fast` on the same port and data directory (every connection drops), then
-   * waits until the server accepts connections again. For tests of recovery from a server restart.
+   * `pg_ctl restart -m fast` (or `-m immediate`: no checkpoint, crash recovery at start) on the
+   * same port and data directory (every connection drops), then waits until the server accepts
+   * connections again. For tests of recovery from a server restart.
    * Only on servers started by `startPostgres()` (not on reused ones).
    */
-  restart?(): Promise<void>;
+  restart?(options?: { mode?: 'fast' | 'immediate' }): Promise<void>;
 }
 
 export interface StartPostgresOptions {
@@ -210,11 +211,11 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       unregister();
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(options: { mode?: 'fast' | 'immediate' } = {}) {
       if (stopped) throw new Error('restart() after stop()');
       await exec(
         'pg_ctl',
-        ['-D', dataDir, '-l', logFile, '-m', 'fast', '-w', '-t', '60', 'restart'],
+        ['-D', dataDir, '-l', logFile, '-m', options.mode ?? 'fast', '-w', '-t', '60', 'restart'],
         70_000,
       );
       guard.kill('SIGKILL');
