@@ -1,4 +1,5 @@
 export * from './constants.js';
+export { findTooDeep, MAX_DEPTH, truncateDepth } from './depth.js';
 export * from './errors.js';
 export { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 export * from './metadata.js';

@@ -1,5 +1,6 @@
 import { parse as parseLossless } from 'lossless-json';
 import { decodeBase64, encodeBase64 } from './base64.js';
+import { findTooDeep, MAX_DEPTH, pathSegment, shortPath, TOO_DEEP_MESSAGE } from './depth.js';
 import { DecodeError, EncodeError } from './errors.js';
 import { Metadata } from './metadata.js';
 import {
@@ -120,12 +121,10 @@ class PathError extends Error {
   readonly segments: string[] = [];
 }
 
-function segment(key: string | number): string {
-  if (typeof key === 'number') return `[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
+const segment = pathSegment;
 
-function encodeValue(v: unknown): string {
+// `depth` is the nesting level of the object or array holding `v` (the data object is 1).
+function encodeValue(v: unknown, depth: number): string {
   switch (typeof v) {
     case 'string':
       return encodeGoString(v);
@@ -138,9 +137,10 @@ function encodeValue(v: unknown): string {
     case 'object':
       if (v === null) return 'null';
       if (v instanceof Uint8Array) return `"${encodeBase64(v)}"`; // Go []byte
-      if (Array.isArray(v)) return encodeArray(v);
       if (v instanceof Date) return encodeDate(v);
-      return encodeObject(v as { [k: string]: unknown });
+      if (depth >= MAX_DEPTH) throw new PathError(TOO_DEEP_MESSAGE);
+      if (Array.isArray(v)) return encodeArray(v, depth + 1);
+      return encodeObject(v as { [k: string]: unknown }, depth + 1);
     case 'undefined':
       return 'null'; // only reachable in arrays; object fields holding undefined are skipped
     default:
@@ -154,12 +154,12 @@ function encodeDate(d: Date): string {
   return `"${d.toISOString()}"`;
 }
 
-function encodeArray(a: unknown[]): string {
+function encodeArray(a: unknown[], depth: number): string {
   if (a.length === 0) return '[]';
   let out = '[';
   for (let i = 0; i < a.length; i++) {
     try {
-      out += i === 0 ? encodeValue(a[i]) : `,${encodeValue(a[i])}`;
+      out += i === 0 ? encodeValue(a[i], depth) : `,${encodeValue(a[i], depth)}`;
     } catch (e) {
       if (e instanceof PathError) e.segments.unshift(segment(i));
       throw e;
@@ -168,7 +168,7 @@ function encodeArray(a: unknown[]): string {
   return `${out}]`;
 }
 
-function encodeObject(o: { [k: string]: unknown }): string {
+function encodeObject(o: { [k: string]: unknown }, depth: number): string {
   const keys = sortedKeys(Object.keys(o));
   let out = '{';
   let first = true;
@@ -176,7 +176,7 @@ function encodeObject(o: { [k: string]: unknown }): string {
     const value = o[k];
     if (value === undefined) continue; // like JSON.stringify: an undefined field is absent
     try {
-      out += `${first ? '' : ','}${encodeGoString(k)}:${encodeValue(value)}`;
+      out += `${first ? '' : ','}${encodeGoString(k)}:${encodeValue(value, depth)}`;
     } catch (e) {
       if (e instanceof PathError) e.segments.unshift(segment(k));
       throw e;
@@ -190,9 +190,10 @@ function encodeData(data: Data | null | undefined, path: string): string {
   if (data == null) return 'null';
   if (data instanceof Uint8Array) return `"${encodeBase64(data)}"`;
   try {
-    return encodeObject(data);
+    return encodeObject(data, 1);
   } catch (e) {
-    if (e instanceof PathError) throw new EncodeError(path + e.segments.join(''), e.message);
+    if (e instanceof PathError)
+      throw new EncodeError(shortPath(path + e.segments.join('')), e.message);
     throw e;
   }
 }
@@ -281,7 +282,7 @@ function fastString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? encodeGoString(s) : `"${s}"`;
 }
 
-function fastValue(v: unknown): string {
+function fastValue(v: unknown, depth: number): string {
   switch (typeof v) {
     case 'string':
       return fastString(v);
@@ -293,23 +294,28 @@ function fastValue(v: unknown): string {
       return v.toString();
     case 'object':
       if (v === null) return 'null';
-      if (Array.isArray(v)) return fastArray(v);
+      // Too deep: the exact path below writes the error naming the field.
+      if (Array.isArray(v)) {
+        if (depth >= MAX_DEPTH) throw new PathError('too deep');
+        return fastArray(v, depth + 1);
+      }
       if (v instanceof Uint8Array) return `"${encodeBase64(v)}"`; // Go []byte
       if (v instanceof Date) return encodeDate(v);
-      return fastObject(v as { [k: string]: unknown });
+      if (depth >= MAX_DEPTH) throw new PathError('too deep');
+      return fastObject(v as { [k: string]: unknown }, depth + 1);
     default:
       throw new PathError('not plain'); // undefined, function, symbol: the exact path decides
   }
 }
 
-function fastArray(a: unknown[]): string {
+function fastArray(a: unknown[], depth: number): string {
   if (a.length === 0) return '[]';
-  let out = `[${fastValue(a[0])}`;
-  for (let i = 1; i < a.length; i++) out += `,${fastValue(a[i])}`;
+  let out = `[${fastValue(a[0], depth)}`;
+  for (let i = 1; i < a.length; i++) out += `,${fastValue(a[i], depth)}`;
   return `${out}]`;
 }
 
-function fastObject(o: { [k: string]: unknown }): string {
+function fastObject(o: { [k: string]: unknown }, depth: number): string {
   const names = Object.keys(o);
   if (names.length === 0) return '{}';
   const { keys, prefixes } = shapeOf(names);
@@ -317,7 +323,7 @@ function fastObject(o: { [k: string]: unknown }): string {
   for (let i = 0; i < keys.length; i++) {
     const value = o[keys[i]!];
     if (value === undefined) throw new PathError('undefined field'); // skipped by the exact path
-    out += prefixes[i]! + fastValue(value);
+    out += prefixes[i]! + fastValue(value, depth);
   }
   return `${out}}`;
 }
@@ -337,7 +343,7 @@ function fastMetadata(metadata: Map<string, string>): string {
 function fastData(data: Data | null | undefined): string {
   if (data == null) return 'null';
   if (data instanceof Uint8Array) return `"${encodeBase64(data)}"`;
-  return fastObject(data);
+  return fastObject(data, 1);
 }
 
 function encodeFast(record: OpenCDCRecord): string | undefined {
@@ -366,6 +372,9 @@ function encodePosition(position: Uint8Array | null | undefined): string {
  * the order position, operation, metadata, key, payload{before, after}; object keys sorted; Go's
  * string escaping and float formatting; raw data and bytes as standard base64. `bigint` is
  * written as a JSON integer.
+ *
+ * @throws {EncodeError} naming the field: an unknown operation, a non-finite number, a value
+ *   that is not structured data, or structured data nested deeper than `MAX_DEPTH`.
  */
 export function toOpenCDCJSON(record: OpenCDCRecord): string {
   const { operation } = record;
@@ -398,16 +407,33 @@ export function encodeExact(record: OpenCDCRecord): string {
 // which is easy to spot afterwards. Records rarely hold one, so the text is parsed natively
 // first and, only when such a number shows up in the data, parsed again losslessly (a float
 // like 1e300 also triggers it; that costs speed, never correctness).
-function hasUnsafeNumber(v: unknown): boolean {
+// The same walk enforces MAX_DEPTH: JSON.parse itself is not recursive (it reads any depth),
+// but this walk, the lossless parser and every consumer of the record are.
+// `depth` is the level of `v` when it is an object or array (the data object is 1).
+function hasUnsafeNumber(v: unknown, depth: number): boolean {
   if (typeof v === 'number') return v > Number.MAX_SAFE_INTEGER || v < Number.MIN_SAFE_INTEGER;
   if (typeof v !== 'object' || v === null) return false;
+  if (depth > MAX_DEPTH) throw TOO_DEEP;
   if (Array.isArray(v)) {
-    for (const item of v) if (hasUnsafeNumber(item)) return true;
+    for (const item of v) if (hasUnsafeNumber(item, depth + 1)) return true;
     return false;
   }
   const o = v as { [k: string]: unknown };
-  for (const k in o) if (hasUnsafeNumber(o[k])) return true;
+  for (const k in o) if (hasUnsafeNumber(o[k], depth + 1)) return true;
   return false;
+}
+
+/** Thrown (one shared instance: no stack trace per record) when a data value is too deep. */
+const TOO_DEEP = new Error('too deep');
+
+/** Checks one data field (`key`, `payload.before`, `payload.after`) of the parsed document. */
+function dataHasUnsafeNumber(v: unknown, path: string): boolean {
+  try {
+    return hasUnsafeNumber(v, 1);
+  } catch (e) {
+    if (e !== TOO_DEEP) throw e;
+    throw new DecodeError('TOO_DEEP', shortPath(path + (findTooDeep(v) ?? '')), TOO_DEEP_MESSAGE);
+  }
 }
 const INTEGER_LITERAL = /^-?\d+$/;
 
@@ -420,14 +446,46 @@ function parseNumber(literal: string): number | bigint {
 const lastKeyWins = ({ newValue }: { newValue: unknown }): unknown => newValue; // as JSON.parse
 
 function parseJSON(text: string): unknown {
+  let doc: unknown;
   try {
-    const doc: unknown = JSON.parse(text);
-    if (!hasUnsafeNumber(doc)) return doc;
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw malformedJSON(e);
+  }
+  let unsafe: boolean;
+  if (isPlainObject(doc)) {
+    const payload = isPlainObject(doc.payload) ? doc.payload : undefined;
+    // No short-circuit: every data field is checked for depth.
+    unsafe = [
+      dataHasUnsafeNumber(doc.key, 'key'),
+      dataHasUnsafeNumber(payload?.before, 'payload.before'),
+      dataHasUnsafeNumber(payload?.after, 'payload.after'),
+    ].includes(true);
+  } else {
+    // Not a record: the caller reports the shape, with a big number shown exactly.
+    unsafe = typeof doc === 'number' && hasUnsafeNumber(doc, 1);
+  }
+  if (!unsafe) return doc;
+  try {
     return parseLossless(text, null, { parseNumber, onDuplicateKey: lastKeyWins });
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new DecodeError('MALFORMED_JSON', '', `not valid JSON (${reason})`, { cause: e });
+    // The data fields are within MAX_DEPTH, but a field this decoder ignores may not be:
+    // the lossless parser is recursive.
+    if (e instanceof RangeError) {
+      throw new DecodeError(
+        'TOO_DEEP',
+        '',
+        `a field other than key and payload is ${TOO_DEEP_MESSAGE}`,
+        { cause: e },
+      );
+    }
+    throw malformedJSON(e);
   }
+}
+
+function malformedJSON(e: unknown): DecodeError {
+  const reason = e instanceof Error ? e.message : String(e);
+  return new DecodeError('MALFORMED_JSON', '', `not valid JSON (${reason})`, { cause: e });
 }
 
 function describe(v: unknown): string {
@@ -483,8 +541,9 @@ function decodeMetadata(v: unknown): Metadata {
  *   numbers with a fraction or an exponent are `number`;
  * - fields other than the five record fields are ignored, like upstream.
  *
- * @throws {DecodeError} with `code` MALFORMED_JSON, INVALID_SHAPE, UNKNOWN_OPERATION or
- *   INVALID_BASE64; never returns a partial record.
+ * @throws {DecodeError} with `code` MALFORMED_JSON, INVALID_SHAPE, UNKNOWN_OPERATION,
+ *   INVALID_BASE64 or TOO_DEEP (structured data nested deeper than `MAX_DEPTH`); never returns
+ *   a partial record.
  */
 export function fromOpenCDCJSON(text: string | Uint8Array): OpenCDCRecord {
   const source =

@@ -1,6 +1,7 @@
 import { WireType } from '@bufbuild/protobuf/wire';
 import { encodeBase64 } from './base64.js';
-import { EncodeError } from './errors.js';
+import { MAX_DEPTH, pathSegment, shortPath, TOO_DEEP_MESSAGE } from './depth.js';
+import { DecodeError, EncodeError } from './errors.js';
 import { ChangeSchema, DataSchema, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { Metadata } from './metadata.js';
 import type { Data, StructuredData, StructuredValue } from './record.js';
@@ -38,7 +39,8 @@ const LD = WireType.LengthDelimited;
 
 // --- encoding ------------------------------------------------------------------------------
 
-function writeValue(w: WireWriter, v: unknown, path: string): void {
+// `depth` is the nesting level of the Struct or list holding `v` (the data Struct is 1).
+function writeValue(w: WireWriter, v: unknown, path: string, depth: number): void {
   switch (typeof v) {
     case 'string':
       w.tag(V_STRING, LD).string(v);
@@ -59,17 +61,18 @@ function writeValue(w: WireWriter, v: unknown, path: string): void {
       if (v === null) w.tag(V_NULL, WireType.Varint).varint(0);
       else if (v instanceof Uint8Array) w.tag(V_STRING, LD).string(encodeBase64(v));
       else if (v instanceof Date) w.tag(V_STRING, LD).string(v.toISOString());
+      else if (depth >= MAX_DEPTH) throw new EncodeError(shortPath(path), TOO_DEEP_MESSAGE);
       else if (Array.isArray(v)) {
         const list = w.tag(V_LIST, LD).begin();
         for (let i = 0; i < v.length; i++) {
           const item = w.tag(LIST_VALUES, LD).begin();
-          writeValue(w, v[i], `${path}[${i}]`);
+          writeValue(w, v[i], `${path}[${i}]`, depth + 1);
           w.end(item);
         }
         w.end(list);
       } else {
         const struct = w.tag(V_STRUCT, LD).begin();
-        writeStruct(w, v as { [k: string]: unknown }, path);
+        writeStruct(w, v as { [k: string]: unknown }, path, depth + 1);
         w.end(struct);
       }
       return;
@@ -78,13 +81,18 @@ function writeValue(w: WireWriter, v: unknown, path: string): void {
   }
 }
 
-function writeStruct(w: WireWriter, o: { [k: string]: unknown }, path: string): void {
+function writeStruct(
+  w: WireWriter,
+  o: { [k: string]: unknown },
+  path: string,
+  depth: number,
+): void {
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (v === undefined) continue;
     const entry = w.tag(STRUCT_FIELDS, LD).begin();
     const value = w.tag(MAP_KEY, LD).string(k).tag(MAP_VALUE, LD).begin();
-    writeValue(w, v, `${path}.${k}`);
+    writeValue(w, v, `${path}.${k}`, depth);
     w.end(value).end(entry);
   }
 }
@@ -95,7 +103,7 @@ function writeData(w: WireWriter, field: number, data: Data | null | undefined, 
   if (data instanceof Uint8Array) w.tag(F.rawData, LD).bytes(data);
   else {
     const struct = w.tag(F.structuredData, LD).begin();
-    writeStruct(w, data, path);
+    writeStruct(w, data, path, 1);
     w.end(struct);
   }
   w.end(body);
@@ -169,8 +177,19 @@ const ONE = [1];
 const TWO = [1, 2];
 const RECORD_FIELDS = [F.position, F.operation, F.metadata, F.key, F.payload];
 
-/** Reads a google.protobuf.Value body up to `stop` (an unset kind reads as null). */
-function readValue(r: WireReader, stop: number): StructuredValue {
+/**
+ * Thrown when a Struct or list nests deeper than MAX_DEPTH; each level adds its step of the
+ * path on the way out (so the hot path builds no path strings).
+ */
+class TooDeep extends Error {
+  readonly steps: string[] = [];
+}
+
+/**
+ * Reads a google.protobuf.Value body up to `stop` (an unset kind reads as null). `depth` is
+ * the level of the Struct or list holding it (the data Struct is 1).
+ */
+function readValue(r: WireReader, stop: number, depth: number): StructuredValue {
   let value: StructuredValue = null;
   while (r.pos < stop) {
     const tag = r.tag();
@@ -189,15 +208,25 @@ function readValue(r: WireReader, stop: number): StructuredValue {
         value = null;
         break;
       case T.vStruct:
-        value = readStruct(r, r.end());
+        if (depth >= MAX_DEPTH) throw new TooDeep();
+        value = readStruct(r, r.end(), depth + 1);
         break;
       case T.vList: {
+        if (depth >= MAX_DEPTH) throw new TooDeep();
         const listEnd = r.end();
         const list: StructuredValue[] = [];
         while (r.pos < listEnd) {
           const t = r.tag();
-          if (t === T.listValues) list.push(readValue(r, r.end()));
-          else unexpected(r, t, ONE);
+          if (t !== T.listValues) {
+            unexpected(r, t, ONE);
+            continue;
+          }
+          try {
+            list.push(readValue(r, r.end(), depth + 1));
+          } catch (e) {
+            if (e instanceof TooDeep) e.steps.push(pathSegment(list.length));
+            throw e;
+          }
         }
         done(r, listEnd);
         value = list;
@@ -211,8 +240,8 @@ function readValue(r: WireReader, stop: number): StructuredValue {
   return value;
 }
 
-/** Reads a google.protobuf.Struct body up to `stop`. */
-function readStruct(r: WireReader, stop: number): StructuredData {
+/** Reads a google.protobuf.Struct body up to `stop`; `depth` is its level. */
+function readStruct(r: WireReader, stop: number, depth: number): StructuredData {
   const out: StructuredData = {};
   while (r.pos < stop) {
     const tag = r.tag();
@@ -226,8 +255,14 @@ function readStruct(r: WireReader, stop: number): StructuredData {
     while (r.pos < entryEnd) {
       const t = r.tag();
       if (t === T.mapKey) key = r.string();
-      else if (t === T.mapValue) value = readValue(r, r.end());
-      else unexpected(r, t, TWO);
+      else if (t === T.mapValue) {
+        try {
+          value = readValue(r, r.end(), depth);
+        } catch (e) {
+          if (e instanceof TooDeep) e.steps.push(pathSegment(key));
+          throw e;
+        }
+      } else unexpected(r, t, TWO);
     }
     done(r, entryEnd);
     // Assigning `__proto__` would set the prototype: define it so the field stays a field.
@@ -244,14 +279,21 @@ function readStruct(r: WireReader, stop: number): StructuredData {
   return out;
 }
 
-/** Reads an opencdc.v1.Data body up to `stop`. */
-function readData(r: WireReader, stop: number): Data | null {
+/** Reads an opencdc.v1.Data body up to `stop`; `path` names it in errors. */
+function readData(r: WireReader, stop: number, path: string): Data | null {
   let data: Data | null = null;
   while (r.pos < stop) {
     const tag = r.tag();
     if (tag === T.rawData) data = r.bytes();
-    else if (tag === T.structuredData) data = readStruct(r, r.end());
-    else unexpected(r, tag, [F.rawData, F.structuredData]);
+    else if (tag === T.structuredData) {
+      try {
+        data = readStruct(r, r.end(), 1);
+      } catch (e) {
+        if (!(e instanceof TooDeep)) throw e;
+        const at = shortPath(path + e.steps.reverse().join(''));
+        throw new DecodeError('TOO_DEEP', at, TOO_DEEP_MESSAGE);
+      }
+    } else unexpected(r, tag, [F.rawData, F.structuredData]);
   }
   done(r, stop);
   return data;
@@ -291,14 +333,14 @@ export function readRecord(bytes: Uint8Array): WireRecord & { metadata: Metadata
         break;
       }
       case T.key:
-        record.key = readData(r, r.end());
+        record.key = readData(r, r.end(), 'key');
         break;
       case T.payload: {
         const payloadEnd = r.end();
         while (r.pos < payloadEnd) {
           const t = r.tag();
-          if (t === T.before) record.before = readData(r, r.end());
-          else if (t === T.after) record.after = readData(r, r.end());
+          if (t === T.before) record.before = readData(r, r.end(), 'payload.before');
+          else if (t === T.after) record.after = readData(r, r.end(), 'payload.after');
           else unexpected(r, t, [F.before, F.after]);
         }
         done(r, payloadEnd);

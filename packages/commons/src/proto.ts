@@ -71,13 +71,15 @@ export function malformed(e: unknown): DecodeError {
  * Decodes protobuf binary (`opencdc.v1.Record`).
  *
  * @throws {DecodeError} `MALFORMED_PROTO` when the bytes do not parse, `UNKNOWN_OPERATION` when
- *   the operation is unspecified or unknown; never returns a partial record.
+ *   the operation is unspecified or unknown, `TOO_DEEP` when structured data nests deeper than
+ *   `MAX_DEPTH`; never returns a partial record.
  */
 export function fromProto(bytes: Uint8Array): OpenCDCRecord {
   let wire: ReturnType<typeof readRecord>;
   try {
     wire = readRecord(bytes);
   } catch (e) {
+    if (e instanceof DecodeError) throw e; // already says what and where (e.g. TOO_DEEP)
     throw malformed(e);
   }
   return {

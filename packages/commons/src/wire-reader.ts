@@ -3,6 +3,8 @@
 // them in JS for short strings), bounds checked on every read. Errors are plain Errors;
 // fromProto wraps them in a DecodeError.
 
+import { MAX_DEPTH } from './depth.js';
+
 export const WIRE_VARINT = 0;
 export const WIRE_BIT64 = 1;
 export const WIRE_LENGTH_DELIMITED = 2;
@@ -77,7 +79,8 @@ export class WireReader {
     return this.text.toString('utf8', start, stop);
   }
 
-  skip(tag: number): void {
+  /** `depth`: how many groups enclose this one (nested groups recurse: bounded by MAX_DEPTH). */
+  skip(tag: number, depth = 0): void {
     switch (tag & 7) {
       case WIRE_VARINT:
         this.varint();
@@ -92,13 +95,14 @@ export class WireReader {
         this.pos += 4;
         break;
       case WIRE_START_GROUP:
+        if (depth >= MAX_DEPTH) throw new Error(`groups nested more than ${MAX_DEPTH} deep`);
         for (;;) {
           const t = this.tag();
           if ((t & 7) === WIRE_END_GROUP) {
             if (t >>> 3 !== tag >>> 3) throw new Error('mismatched end group tag');
             return;
           }
-          this.skip(t);
+          this.skip(t, depth + 1);
         }
       default:
         throw new Error(`unexpected end group tag for field ${tag >>> 3}`);
