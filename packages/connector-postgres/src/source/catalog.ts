@@ -27,6 +27,8 @@ export interface TableInfo extends TableRef {
   primaryKey: string[];
   /** `d` default, `f` full, `i` index, `n` nothing. */
   replicaIdentity: string;
+  /** A partitioned table (the root of a partition tree): its rows live in its partitions. */
+  partitioned: boolean;
 }
 
 export function sqlName(t: TableRef): string {
@@ -111,8 +113,10 @@ export async function describeTables(
     ident: string;
     columns: { name: string; typeOid: number; sqlType: string }[];
     pk: string[] | null;
+    kind: string;
   }>(
     `SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relreplident::text AS ident,
+       c.relkind::text AS kind,
        (SELECT json_agg(json_build_object('name', a.attname, 'typeOid', a.atttypid::int,
                 'sqlType', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
           FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
@@ -133,6 +137,7 @@ export async function describeTables(
       columns: r.columns ?? [],
       primaryKey: r.pk ?? [],
       replicaIdentity: r.ident,
+      partitioned: r.kind === 'p',
     };
   });
 }
@@ -152,24 +157,53 @@ export function checkIdentity(tables: readonly TableInfo[], raw: string): void {
   });
 }
 
-/** Tables currently in a publication, or `null` if it does not exist. */
+/**
+ * Tables currently in a publication, or `null` if it does not exist. A partition is reported as
+ * the root of its partition tree: without `publish_via_partition_root` the server lists the
+ * leaves of a published partitioned table, and the selection only ever names roots.
+ * `viaRoot`: the publication's `publish_via_partition_root` (false before PostgreSQL 13).
+ */
 export async function publicationTables(
   client: pg.Client,
   name: string,
-): Promise<{ all: boolean; tables: TableRef[] } | null> {
-  const p = await client.query<{ puballtables: boolean }>(
-    'SELECT puballtables FROM pg_publication WHERE pubname = $1',
+): Promise<{ all: boolean; viaRoot: boolean; tables: TableRef[] } | null> {
+  const version = await serverVersion(client);
+  const p = await client.query<{ puballtables: boolean; viaroot: boolean }>(
+    `SELECT puballtables, ${version >= 130000 ? 'pubviaroot' : 'false'} AS viaroot
+       FROM pg_publication WHERE pubname = $1`,
     [name],
   );
   if (p.rows.length === 0) return null;
+  const root = version >= 120000 ? 'COALESCE(pg_partition_root(c.oid), c.oid)' : 'c.oid';
   const t = await client.query<{ schemaname: string; tablename: string }>(
-    'SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1',
+    `SELECT DISTINCT rn.nspname AS schemaname, rc.relname AS tablename
+       FROM pg_publication_tables p
+       JOIN pg_namespace n ON n.nspname = p.schemaname
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.tablename
+       JOIN pg_class rc ON rc.oid = ${root}
+       JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+      WHERE p.pubname = $1`,
     [name],
   );
   return {
     all: p.rows[0]!.puballtables,
+    viaRoot: p.rows[0]!.viaroot,
     tables: t.rows.map((r) => ({ schema: r.schemaname, name: r.tablename })),
   };
+}
+
+/**
+ * The selected table a relation of the stream belongs to when it is a partition (at any depth)
+ * of a selected partitioned table: its oid, else `undefined`.
+ */
+export async function partitionRoot(client: pg.Client, relid: number): Promise<number | undefined> {
+  if ((await serverVersion(client)) < 120000) return undefined;
+  const { rows } = await client.query<{ root: number | null }>(
+    'SELECT pg_partition_root($1::oid::regclass)::oid::int AS root',
+    [relid],
+  );
+  const root = rows[0]?.root;
+  return root != null && root !== relid ? root : undefined;
 }
 
 const key = (t: TableRef) => `${t.schema}\u0000${t.name}`;
@@ -187,6 +221,11 @@ export async function ensurePublication(
 ): Promise<Set<string>> {
   const current = await publicationTables(client, name);
   const list = tables.map(sqlName).join(', ');
+  // Changes of a partition are published under the partitioned table the selection names (the
+  // snapshot reads that root), for partitions attached later too. The stream also maps a leaf to
+  // its root, for publications without this option (user-owned, or older servers).
+  const viaRoot = (await serverVersion(client)) >= 130000;
+  const withViaRoot = viaRoot ? ' WITH (publish_via_partition_root = true)' : '';
   if (!managed) {
     if (!current)
       throw new ConfigError({
@@ -207,8 +246,12 @@ export async function ensurePublication(
     return new Set(current.all ? tables.map(key) : current.tables.map(key));
   }
   if (!current) {
-    if (tables.length === 0) await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)}`);
-    else await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list}`);
+    if (tables.length === 0)
+      await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)}${withViaRoot}`);
+    else
+      await client.query(
+        `CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list}${withViaRoot}`,
+      );
     return new Set();
   }
   if (current.all)
@@ -228,6 +271,10 @@ export async function ensurePublication(
       );
     else await client.query(`ALTER PUBLICATION ${escapeIdentifier(name)} SET TABLE ${list}`);
   }
+  if (viaRoot && !current.viaRoot)
+    await client.query(
+      `ALTER PUBLICATION ${escapeIdentifier(name)} SET (publish_via_partition_root = true)`,
+    );
   return have;
 }
 

@@ -109,22 +109,48 @@ async function snapshotTable(
   json: StateJson,
 ): Promise<void> {
   const byCtid = t.primaryKey.length === 0;
-  const keyCols = byCtid ? ['ctid'] : t.primaryKey;
   const cols = t.columns;
   const decoders = cols.map((c) => o.types.decoder(c.typeOid));
-  const keyIdx = byCtid ? [] : keyCols.map((k) => cols.findIndex((c) => c.name === k));
-  const keyTypes = byCtid ? ['tid'] : keyIdx.map((i) => cols[i]!.sqlType);
-  const select = `SELECT ${byCtid ? 'ctid::text, ' : ''}${cols.map((c) => escapeIdentifier(c.name)).join(', ')} FROM ${sqlName(t)}`;
-  const order = keyCols.map((k) => (k === 'ctid' ? 'ctid' : escapeIdentifier(k))).join(', ');
+  const keyIdx = byCtid ? [] : t.primaryKey.map((k) => cols.findIndex((c) => c.name === k));
+  // A key-less table is read in physical (tid) order. The system columns are selected as text
+  // but ordered and compared as the qualified columns (`t.ctid`): `ORDER BY ctid` next to
+  // `ctid::text` in the select list sorts by that TEXT output column ('(10,1)' < '(2,1)'), and
+  // resuming after a text-ordered ctid skipped whole page ranges. A partitioned table's rows live
+  // in several partitions whose ctids repeat, so there the order is (tableoid, ctid).
+  const sys = !byCtid ? [] : t.partitioned ? ['tableoid', 'ctid'] : ['ctid'];
+  const keyTypes = byCtid
+    ? sys.map((k) => (k === 'ctid' ? 'tid' : 'oid'))
+    : keyIdx.map((i) => cols[i]!.sqlType);
+  const order = (byCtid ? sys : t.primaryKey.map(escapeIdentifier)).map((k) => `t.${k}`).join(', ');
+  const select = `SELECT ${sys.map((k) => `t.${k}::text, `).join('')}${cols.map((c) => `t.${escapeIdentifier(c.name)}`).join(', ')} FROM ${sqlName(t)} t`;
   const where = `(${order}) > (${keyTypes.map((ty, i) => `$${i + 1}::${ty}`).join(', ')})`;
-  const off = byCtid ? 1 : 0;
+  const off = sys.length;
+  // A plain key-less table is read in windows of `span` blocks (a TID range scan on 14+): each
+  // query sorts one window, not the whole rest of the table. `blocks` is the size when the
+  // snapshot's transaction runs; rows visible to the snapshot cannot lie beyond it.
+  const windowed = byCtid && !t.partitioned;
+  const blocks = windowed ? await relationBlocks(client, t) : 0;
+  const span = Math.max(1, Math.ceil(o.fetchSize / 16));
   let last = o.state[t.collection]?.k;
   const collection = t.collection;
   for (;;) {
     if (o.stopped()) return;
+    let windowEnd = 0;
+    let text: string;
+    let values: string[];
+    if (windowed) {
+      // `(b,0)` precedes every tuple of block b (offsets start at 1).
+      const from = last?.[0] ?? '(0,0)';
+      windowEnd = blockOf(from) + span;
+      text = `${select} WHERE t.ctid > $1::tid AND t.ctid < $2::tid ORDER BY t.ctid LIMIT ${o.fetchSize}`;
+      values = [from, `(${windowEnd},0)`];
+    } else {
+      text = `${select}${last ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${o.fetchSize}`;
+      values = last ?? [];
+    }
     const res = await client.query<string[]>({
-      text: `${select}${last ? ` WHERE ${where}` : ''} ORDER BY ${order} LIMIT ${o.fetchSize}`,
-      values: last ?? [],
+      text,
+      values,
       rowMode: 'array',
       types: RAW_TYPES,
     });
@@ -137,7 +163,7 @@ async function snapshotTable(
         after[cols[i]!.name] = v == null ? null : decoders[i]!(v);
       }
       let key: StructuredData | null = null;
-      if (byCtid) last = [row[0]!];
+      if (byCtid) last = row.slice(0, off) as string[];
       else {
         last = keyIdx.map((i) => row[i]!);
         key = {};
@@ -158,8 +184,27 @@ async function snapshotTable(
       );
       if (p) await p;
     }
-    if (res.rows.length < o.fetchSize) break;
+    if (res.rows.length < o.fetchSize) {
+      if (!windowed || windowEnd >= blocks) break;
+      // Window exhausted: go on from the start of the next one (not yet a position: the next
+      // row read sets one).
+      last = [`(${windowEnd},0)`];
+    }
   }
   json.set(collection, { d: 1 });
   o.state[collection] = { d: 1 };
+}
+
+/** Blocks of `t`'s main fork now. */
+async function relationBlocks(client: pg.Client, t: TableInfo): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(
+    "SELECT (pg_relation_size($1::oid::regclass) / current_setting('block_size')::int)::text AS n",
+    [t.oid],
+  );
+  return Number(rows[0]!.n);
+}
+
+/** The block number of a tid in text form, `(block,offset)`. */
+function blockOf(tid: string): number {
+  return Number.parseInt(tid.slice(1), 10);
 }

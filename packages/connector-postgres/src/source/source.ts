@@ -28,6 +28,7 @@ import {
   ensurePublication,
   foreignKeys,
   listTables,
+  partitionRoot,
   preflight,
   publicationTables,
   resolveSelection,
@@ -83,6 +84,8 @@ interface Relation {
   decoders: ((t: string) => unknown)[];
   /** Column indexes forming the record key (primary key; else the replica identity). */
   keyIdx: number[];
+  /** The relation's replica identity as the stream announced it (`f` = full). */
+  ident: string;
 }
 
 interface Txn {
@@ -423,10 +426,7 @@ export class PostgresSource implements Source {
         for (const r of this.relations.values())
           if (r.collection === t.collection) {
             r.selected = true;
-            if (t.primaryKey.length > 0)
-              r.keyIdx = t.primaryKey
-                .map((k) => r.columns.findIndex((c) => c.name === k))
-                .filter((i) => i >= 0);
+            r.keyIdx = keyIndexes(t, r.columns, r.ident);
           }
       }
       this.backfilled.add(t.collection);
@@ -601,25 +601,69 @@ export class PostgresSource implements Source {
 
   private async onRelation(msg: Extract<PgOutputMessage, { tag: 'relation' }>): Promise<void> {
     const ref: TableRef = { schema: msg.schema, name: msg.name };
-    const collection = collectionOf(ref);
-    const selected = this.tables.has(collection);
-    let keyNames: string[] = msg.columns.filter((c) => c.isKey).map((c) => c.name);
-    if (selected && this.meta) {
+    let collection = collectionOf(ref);
+    let info = this.tables.get(collection);
+    if (!info && this.meta) {
+      // A partition of a selected partitioned table (a publication without
+      // publish_via_partition_root reports changes under the leaf): its changes belong to the
+      // root's collection, like the root's snapshot rows. Partitions attached later included.
+      const root = await partitionRoot(this.meta, msg.relationId);
+      const rootInfo = root === undefined ? undefined : this.tableByOid(root);
+      if (rootInfo) {
+        info = rootInfo;
+        collection = rootInfo.collection;
+        this.ctx.logger.info('changes of a partition are read as its partitioned table', {
+          partition: quoteRef(ref),
+          table: quoteRef(rootInfo),
+        });
+      } else this.logUnselected(ref, root);
+    } else if (info && this.meta) {
       // Re-read the table (columns may have changed: DDL mid-stream) for its primary key.
-      const [info] = await describeTables(this.meta, [ref], collectionOf);
-      if (info) {
-        this.tables.set(collection, info);
-        if (info.primaryKey.length > 0) keyNames = info.primaryKey;
+      const [fresh] = await describeTables(this.meta, [ref], collectionOf);
+      if (fresh) {
+        this.tables.set(collection, fresh);
+        info = fresh;
       }
-      await this.loadTypes(msg.columns.map((c) => c.typeOid));
     }
+    if (info) await this.loadTypes(msg.columns.map((c) => c.typeOid));
     this.relations.set(msg.relationId, {
       collection,
-      selected,
+      selected: info !== undefined,
       columns: msg.columns,
       decoders: msg.columns.map((c) => this.types.decoder(c.typeOid)),
-      keyIdx: keyNames.map((k) => msg.columns.findIndex((c) => c.name === k)).filter((i) => i >= 0),
+      keyIdx: keyIndexes(info, msg.columns, msg.replicaIdentity),
+      ident: msg.replicaIdentity,
     });
+  }
+
+  private tableByOid(oid: number): TableInfo | undefined {
+    for (const t of this.tables.values()) if (t.oid === oid) return t;
+    return undefined;
+  }
+
+  /**
+   * Changes of a relation outside the selection are skipped, but never silently: with a managed
+   * publication (which lists exactly the selection) it is unexpected (the publication was
+   * altered, or WAL from before a selection change is replayed), so it is a warning.
+   */
+  private logUnselected(ref: TableRef, root: number | undefined): void {
+    const managed = this.config['logrepl.managePublication'];
+    const detail = {
+      table: quoteRef(ref),
+      ...(root !== undefined ? { partitionOf: root } : {}),
+      publication: this.publication,
+      fix: 'add the table to the tables parameter to read its changes',
+    };
+    if (managed)
+      this.ctx.logger.warn(
+        'changes of a table that is not selected arrive from the publication: they are skipped',
+        detail,
+      );
+    else
+      this.ctx.logger.info(
+        'the publication covers a table that is not selected: its changes are skipped',
+        detail,
+      );
   }
 
   private onChange(
@@ -807,6 +851,26 @@ export class PostgresSource implements Source {
     await Promise.allSettled([this.repl?.end(), this.meta?.end()]);
     await Promise.race([this.producer, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
+}
+
+/**
+ * The record key of a relation: its primary key; none for a key-less `REPLICA IDENTITY FULL`
+ * table (the stream flags every column as identity, which would make the whole row the key; the
+ * contract is `key: null` and the whole old row in `payload.before`); else the replica identity
+ * index columns.
+ */
+function keyIndexes(
+  info: TableInfo | undefined,
+  columns: readonly RelationColumn[],
+  ident: string,
+): number[] {
+  const names =
+    info && info.primaryKey.length > 0
+      ? info.primaryKey
+      : info && (info.replicaIdentity === 'f' || ident === 'f')
+        ? []
+        : columns.filter((c) => c.isKey).map((c) => c.name);
+  return names.map((k) => columns.findIndex((c) => c.name === k)).filter((i) => i >= 0);
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
