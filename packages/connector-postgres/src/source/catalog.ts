@@ -1,6 +1,7 @@
 /** Catalog queries: preflight checks, table discovery, publication and slot management. */
 import { ConfigError } from '@opencdc-ts/sdk';
 import pg from 'pg';
+import { redactUrl } from './connection.js';
 import {
   quoteRef,
   selectTables,
@@ -11,6 +12,9 @@ import {
 } from './tables.js';
 
 const { escapeIdentifier } = pg;
+
+/** What the checks need of a client (a fake one in unit tests). */
+export type Queryable = Pick<pg.Client, 'query'>;
 
 export interface ColumnInfo {
   name: string;
@@ -35,8 +39,12 @@ export function sqlName(t: TableRef): string {
   return `${escapeIdentifier(t.schema)}.${escapeIdentifier(t.name)}`;
 }
 
-/** Fails loudly, naming the fix, when the server or user cannot do logical replication. */
-export async function preflight(client: pg.Client): Promise<void> {
+/**
+ * Fails loudly, naming the fix, when the server or user cannot do logical replication. These are
+ * configuration problems of `url` (its server and user), reported with the URL (password hidden)
+ * so the runtime stops with a configuration error instead of retrying.
+ */
+export async function preflight(client: Queryable, url: string): Promise<void> {
   const { rows } = await client.query<{
     wal_level: string;
     rolreplication: boolean;
@@ -49,14 +57,14 @@ export async function preflight(client: pg.Client): Promise<void> {
   if (r.wal_level !== 'logical')
     throw new ConfigError({
       parameter: 'url',
-      value: undefined,
+      value: redactUrl(url),
       rule: `server setting wal_level = logical (it is ${r.wal_level})`,
       fix: "set wal_level = 'logical' in postgresql.conf (ALTER SYSTEM SET wal_level = logical) and restart Postgres",
     });
   if (!r.rolreplication && !r.rolsuper)
     throw new ConfigError({
       parameter: 'url',
-      value: undefined,
+      value: redactUrl(url),
       rule: 'the user needs the REPLICATION attribute',
       fix: 'run ALTER ROLE <user> WITH REPLICATION (as a superuser), or connect as a user that has it',
     });
@@ -140,6 +148,76 @@ export async function describeTables(
       partitioned: r.kind === 'p',
     };
   });
+}
+
+/**
+ * The user must be able to read every selected table (the snapshot and backfills SELECT from
+ * it): otherwise the snapshot would fail mid-way with "permission denied", retried forever.
+ */
+export async function checkReadable(
+  client: Queryable,
+  tables: readonly TableInfo[],
+  raw: string,
+): Promise<void> {
+  if (tables.length === 0) return;
+  const { rows } = await client.query<{ oid: number }>(
+    `SELECT c.oid::int AS oid FROM pg_class c
+      WHERE c.oid = ANY($1::oid[])
+        AND NOT (has_schema_privilege(c.relnamespace, 'USAGE') AND has_table_privilege(c.oid, 'SELECT'))`,
+    [tables.map((t) => t.oid)],
+  );
+  const bad = tables.filter((t) => rows.some((r) => r.oid === t.oid));
+  if (bad.length === 0) return;
+  throw new ConfigError({
+    parameter: 'tables',
+    value: raw,
+    rule: `the user must be allowed to read every selected table (no SELECT on ${bad.map(quoteRef).join(', ')})`,
+    fix: `run GRANT SELECT ON ${bad.map(sqlName).join(', ')} TO <user> (and GRANT USAGE on the schema), or exclude the tables with !name`,
+  });
+}
+
+/**
+ * Managing the publication takes ownership of it and of the tables it lists; a refusal from the
+ * server (42501) is a configuration problem, named with the parameter it comes from.
+ */
+export function publicationPrivilegeError(
+  e: unknown,
+  publication: string,
+  tablesRaw: string,
+  url: string,
+): ConfigError | undefined {
+  const err = e as Error & { code?: string };
+  if (err.code !== '42501') return undefined;
+  const msg = err.message;
+  if (/publication/.test(msg))
+    return new ConfigError(
+      {
+        parameter: 'logrepl.publicationName',
+        value: publication,
+        rule: `the user must own the managed publication (${msg})`,
+        fix: `run ALTER PUBLICATION ${escapeIdentifier(publication)} OWNER TO <user>, choose another logrepl.publicationName, or set logrepl.managePublication to false`,
+      },
+      { cause: e },
+    );
+  if (/table|relation/.test(msg))
+    return new ConfigError(
+      {
+        parameter: 'tables',
+        value: tablesRaw,
+        rule: `a managed publication can only list tables the user owns (${msg})`,
+        fix: 'connect as the owner of the selected tables, create the publication yourself and set logrepl.managePublication to false, or narrow the tables parameter',
+      },
+      { cause: e },
+    );
+  return new ConfigError(
+    {
+      parameter: 'url',
+      value: redactUrl(url),
+      rule: `the user must be allowed to create the publication (${msg})`,
+      fix: 'GRANT CREATE ON DATABASE <db> TO <user>, or create the publication yourself and set logrepl.managePublication to false',
+    },
+    { cause: e },
+  );
 }
 
 /** A table whose updates/deletes cannot be replicated is an error naming the fix. */

@@ -23,6 +23,7 @@ import {
   announceBackfill,
   BACKFILL_MESSAGE,
   checkIdentity,
+  checkReadable,
   describeTables,
   dropSlot,
   ensurePublication,
@@ -30,6 +31,7 @@ import {
   listTables,
   partitionRoot,
   preflight,
+  publicationPrivilegeError,
   publicationTables,
   resolveSelection,
   serverVersion,
@@ -170,12 +172,13 @@ export class PostgresSource implements Source {
     const meta = newClient({ url: this.config.url, options: CLIENT_OPTIONS }, (e) => this.fail(e));
     this.meta = meta;
     await connect(meta, this.config.url);
-    await preflight(meta);
+    await preflight(meta, this.config.url);
     this.messages = (await serverVersion(meta)) >= 140000;
 
     const refs = await resolveSelection(meta, this.patterns, this.config.tables);
     const infos = await describeTables(meta, refs, collectionOf);
     checkIdentity(infos, this.config.tables);
+    await checkReadable(meta, infos, this.config.tables);
     await this.loadTypes(infos.flatMap((t) => t.columns.map((c) => c.typeOid)));
     for (const t of infos) this.tables.set(t.collection, t);
 
@@ -184,7 +187,11 @@ export class PostgresSource implements Source {
       this.publication,
       this.config['logrepl.managePublication'],
       refs,
-    );
+    ).catch((e: unknown) => {
+      throw (
+        publicationPrivilegeError(e, this.publication, this.config.tables, this.config.url) ?? e
+      );
+    });
     const slot = await slotInfo(meta, this.slot);
     if (slot?.walStatus === 'lost')
       throw new Error(
