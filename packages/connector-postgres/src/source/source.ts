@@ -88,6 +88,8 @@ interface Relation {
   keyIdx: number[];
   /** The relation's replica identity as the stream announced it (`f` = full). */
   ident: string;
+  /** Oid of the selected partitioned table this relation is a partition of (read as it). */
+  partitionOf?: number;
 }
 
 interface Txn {
@@ -583,10 +585,34 @@ export class PostgresSource implements Source {
   private async onTruncate(msg: Extract<PgOutputMessage, { tag: 'truncate' }>): Promise<void> {
     const txn = this.txn;
     if (!txn) throw new Error('pgoutput: truncate outside a transaction');
+    // Relations of one collection (the partitions of a selected partitioned table, reported
+    // separately without publish_via_partition_root) make one record, at the first one's index.
+    const groups = new Map<
+      string,
+      { i: number; rel: Relation; whole: boolean; leaves: number[] }
+    >();
     for (const id of msg.relationIds) {
       const i = txn.index++;
       const rel = this.relations.get(id);
       if (!rel?.selected) continue;
+      let g = groups.get(rel.collection);
+      if (!g) {
+        g = { i, rel, whole: false, leaves: [] };
+        groups.set(rel.collection, g);
+      }
+      if (rel.partitionOf === undefined) g.whole = true;
+      else g.leaves.push(id);
+    }
+    for (const { i, rel, whole, leaves } of groups.values()) {
+      // A TRUNCATE of only some partitions has no record form: a truncate of the whole table
+      // would delete the other partitions' rows downstream. Say so rather than drop it silently.
+      if (!whole && !(await this.coversAllPartitions(rel.partitionOf!, leaves))) {
+        this.ctx.logger.warn(
+          'TRUNCATE of some partitions of a selected table cannot be delivered as a record: downstream keeps their rows',
+          { table: rel.collection, partitions: leaves },
+        );
+        continue;
+      }
       const skip = this.skipUpTo;
       if (skip && (txn.finalLsn < skip.lsn || (txn.finalLsn === skip.lsn && i <= skip.i))) continue;
       this.skipUpTo = undefined;
@@ -610,6 +636,7 @@ export class PostgresSource implements Source {
     const ref: TableRef = { schema: msg.schema, name: msg.name };
     let collection = collectionOf(ref);
     let info = this.tables.get(collection);
+    let partitionOf: number | undefined;
     if (!info && this.meta) {
       // A partition of a selected partitioned table (a publication without
       // publish_via_partition_root reports changes under the leaf): its changes belong to the
@@ -617,6 +644,7 @@ export class PostgresSource implements Source {
       const root = await partitionRoot(this.meta, msg.relationId);
       const rootInfo = root === undefined ? undefined : this.tableByOid(root);
       if (rootInfo) {
+        partitionOf = rootInfo.oid;
         info = rootInfo;
         collection = rootInfo.collection;
         this.ctx.logger.info('changes of a partition are read as its partitioned table', {
@@ -640,7 +668,18 @@ export class PostgresSource implements Source {
       decoders: msg.columns.map((c) => this.types.decoder(c.typeOid)),
       keyIdx: keyIndexes(info, msg.columns, msg.replicaIdentity),
       ident: msg.replicaIdentity,
+      ...(partitionOf !== undefined ? { partitionOf } : {}),
     });
+  }
+
+  /** Whether `leaves` are all the leaf partitions of `root` now. */
+  private async coversAllPartitions(root: number, leaves: readonly number[]): Promise<boolean> {
+    if (!this.meta) return false;
+    const { rows } = await this.meta.query<{ oid: number }>(
+      'SELECT relid::oid::int AS oid FROM pg_partition_tree($1::oid::regclass) WHERE isleaf',
+      [root],
+    );
+    return rows.every((r) => leaves.includes(r.oid));
   }
 
   private tableByOid(oid: number): TableInfo | undefined {
