@@ -11,7 +11,7 @@ export const sourceConfig = defineConfig({
   tables: param.string({
     default: '*',
     description:
-      'Comma list of `table`, `schema.table`, `schema.*`, `*` (every table of `public`) or `*.*` (every user schema); `!pattern` excludes. Unquoted names fold to lower case; double-quote mixed case (`"MyTable"`, `sales."Orders"`). Collection = table name for `public`, `schema.table` otherwise.',
+      'Comma list of `table`, `schema.table`, `schema.*`, `*` (every table of `public`) or `*.*` (every user schema); `!pattern` excludes. Unquoted names fold to lower case; double-quote mixed case (`"MyTable"`, `sales."Orders"`). Collection = table name for `public`, `schema.table` otherwise (a part containing `.` or `"` double-quoted: `public."a.b"` → `"a.b"`). A partitioned table is read as one table (its partitions are not selected).',
     check: (v) => {
       try {
         parseTablePatterns(v);
