@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { qualified, type TableName, tableKey } from './identifiers.js';
+import { RecordProblem } from './errors.js';
+import { display, isSystemSchema, qualified, type ResolvedName, tableKey } from './identifiers.js';
 
 /** How a value is rendered for a column (see `values.ts`). */
 export type ColumnKind = 'json' | 'bytea' | 'array' | 'bool' | 'other';
@@ -17,7 +18,7 @@ export interface TableInfo {
   oid: number;
   /** Other tables linked to this one by a foreign key (either direction). */
   links: number[];
-  name: TableName;
+  name: ResolvedName;
   /** Quoted, qualified name as resolved in the catalog (schema always present). */
   sql: string;
   columns: Map<string, ColumnInfo>;
@@ -35,10 +36,12 @@ function kindOf(typname: string, category: string): ColumnKind {
   return 'other';
 }
 
+// By schema and name, never `to_regclass`: that resolves through the search_path (an
+// unqualified name could find pg_catalog's or the temp schema's table).
 const TABLE_SQL = `
 SELECT c.oid, n.nspname, c.relname FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p')`;
+WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')`;
 
 // Generated columns are left out: they cannot be written.
 const COLUMNS_SQL = `
@@ -64,16 +67,23 @@ SELECT DISTINCT CASE WHEN conrelid = $1 THEN confrelid ELSE conrelid END AS othe
 FROM pg_constraint
 WHERE contype = 'f' AND (conrelid = $1 OR confrelid = $1) AND conrelid <> confrelid`;
 
-/** Loads a table's columns and keys; `undefined` when the table does not exist. */
+/**
+ * Loads a table's columns and keys; `undefined` when the table does not exist. A table in a
+ * system schema is refused (a `RecordProblem`) even though routes naming one are already
+ * rejected: this is the last check before SQL touches the table, whatever resolved the name.
+ */
 export async function loadTable(
   client: pg.ClientBase,
-  name: TableName,
+  name: ResolvedName,
 ): Promise<TableInfo | undefined> {
+  if (isSystemSchema(name.schema)) throw systemSchema(name);
   const t = await client.query<{ oid: number; nspname: string; relname: string }>(TABLE_SQL, [
-    qualified(name),
+    name.schema,
+    name.table,
   ]);
   const row = t.rows[0];
   if (!row) return undefined;
+  if (isSystemSchema(row.nspname)) throw systemSchema({ schema: row.nspname, table: row.relname });
   const cols = await client.query<{
     attname: string;
     type: string;
@@ -93,7 +103,7 @@ export async function loadTable(
       elementKind: c.elem_typname ? kindOf(c.elem_typname, c.elem_category ?? '') : 'other',
     });
   }
-  const resolved: TableName = { schema: row.nspname, table: row.relname };
+  const resolved: ResolvedName = { schema: row.nspname, table: row.relname };
   return {
     oid: row.oid,
     links: links.rows.map((l) => l.other),
@@ -105,19 +115,25 @@ export async function loadTable(
   };
 }
 
+function systemSchema(name: ResolvedName): RecordProblem {
+  return new RecordProblem(
+    `table ${display(name)} is in the system schema "${name.schema}"; the destination never writes there`,
+  );
+}
+
 /** Per-destination cache of table metadata; cleared whenever a transaction fails. */
 export class TableCache {
   readonly #tables = new Map<string, TableInfo>();
 
-  get(name: TableName): TableInfo | undefined {
+  get(name: ResolvedName): TableInfo | undefined {
     return this.#tables.get(tableKey(name));
   }
 
-  set(name: TableName, info: TableInfo): void {
+  set(name: ResolvedName, info: TableInfo): void {
     this.#tables.set(tableKey(name), info);
   }
 
-  delete(name: TableName): void {
+  delete(name: ResolvedName): void {
     this.#tables.delete(tableKey(name));
   }
 

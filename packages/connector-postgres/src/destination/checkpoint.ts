@@ -1,6 +1,8 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import type pg from 'pg';
-import { qualified, quote, type TableName } from './identifiers.js';
+import { SetupError } from './errors.js';
+import { isSystemSchema, qualified, quote, type TableName } from './identifiers.js';
+import type { ConnectionSchema } from './planner.js';
 
 /**
  * Checkpoint table: in the SAME transaction as the rows, the destination stores, per connector
@@ -23,8 +25,9 @@ export interface StoredCheckpoint {
 }
 
 export class Checkpoint {
-  readonly sql: string;
-  readonly #schema: string | undefined;
+  /** The table's quoted name; schema-qualified once `load` resolved it. */
+  sql: string;
+  readonly #table: TableName;
   #stored: StoredCheckpoint | undefined;
   #skipping = 0;
 
@@ -33,17 +36,34 @@ export class Checkpoint {
     readonly connectorId: string,
   ) {
     this.sql = qualified(table);
-    this.#schema = table.schema;
+    this.#table = table;
   }
 
   get stored(): StoredCheckpoint | undefined {
     return this.#stored;
   }
 
-  /** Creates the table when missing and (re)loads this connector's row. */
-  async load(client: pg.ClientBase): Promise<void> {
-    if (this.#schema !== undefined) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.#schema)}`);
+  /**
+   * Creates the table when missing and (re)loads this connector's row. An unqualified name
+   * lives in the connection's current schema, like an unqualified route (never found through
+   * the search_path).
+   */
+  async load(client: pg.ClientBase, connection: ConnectionSchema): Promise<void> {
+    const schema = this.#table.schema ?? connection.current;
+    if (schema === null) {
+      throw new SetupError(
+        `checkpoint.table "${this.#table.table}" is unqualified, but the session has no current schema (search_path = ${connection.searchPath}); qualify it (schema.table) or fix the search_path`,
+      );
+    }
+    if (isSystemSchema(schema)) {
+      throw new SetupError(
+        `checkpoint.table "${this.#table.table}" would land in the system schema "${schema}" (the current schema; search_path = ${connection.searchPath}); qualify it (schema.table)`,
+      );
+    }
+    this.sql = qualified({ schema, table: this.#table.table });
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
     }
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${this.sql} (connector_id text PRIMARY KEY, first_position bytea NOT NULL, last_position bytea NOT NULL, records integer NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,

@@ -9,9 +9,9 @@ import {
 import pg from 'pg';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
-import { classify, describe, isStatementError } from './errors.js';
-import { parseTableName, type TableName, tableKey } from './identifiers.js';
-import type { PlannerOptions } from './planner.js';
+import { classify, describe, isStatementError, SetupError } from './errors.js';
+import { parseTableName, type ResolvedName, tableKey } from './identifiers.js';
+import type { ConnectionSchema, PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
 import { writeBatch } from './writer.js';
 
@@ -40,6 +40,8 @@ export class PostgresDestination implements Destination {
   readonly #checkpoint: Checkpoint | undefined;
   readonly #options: PlannerOptions;
   #client: pg.Client | undefined;
+  /** Where unqualified names resolve on `#client` (queried once per connection). */
+  #schema: ConnectionSchema = { current: null, searchPath: '' };
 
   constructor(
     private readonly config: PostgresDestinationConfig,
@@ -56,7 +58,7 @@ export class PostgresDestination implements Destination {
       autoCreate: config.autoCreate,
       autoEvolve: config.autoEvolve,
       maxRows: config.batchSize,
-      keyColumns: (t: TableName) =>
+      keyColumns: (t: ResolvedName) =>
         keys.get(tableKey(t)) ??
         keys.get(t.table) ??
         (config.keyColumns.length > 0 ? config.keyColumns : undefined),
@@ -94,12 +96,13 @@ export class PostgresDestination implements Destination {
           staging: this.#staging,
           options: this.#options,
           checkpoint: this.#checkpoint,
+          schema: this.#schema,
         },
         records,
         write,
       );
     } catch (err) {
-      if (err instanceof RecordError) throw err;
+      if (err instanceof RecordError || err instanceof SetupError) throw err;
       if (this.#checkpoint) this.#checkpoint.progress = progress;
       if (classify(err) === 'transient') {
         this.#drop();
@@ -126,12 +129,21 @@ export class PostgresDestination implements Destination {
       this.ctx.logger.warn('postgres connection error', { error: describe(err) });
       if (this.#client === client) this.#client = undefined;
     });
+    let schema: ConnectionSchema;
     try {
       await client.connect();
+      // Unqualified routes resolve here and nowhere else (never through the search_path,
+      // which puts pg_catalog and the temp schema first). Settings cannot change it later:
+      // the destination never runs SET.
+      const r = await client.query<{ current: string | null; search_path: string }>(
+        "SELECT current_schema() AS current, current_setting('search_path') AS search_path",
+      );
+      schema = { current: r.rows[0]?.current ?? null, searchPath: r.rows[0]?.search_path ?? '' };
       // The checkpoint may have moved while we were away (a commit whose reply was lost).
-      await this.#checkpoint?.load(client);
+      await this.#checkpoint?.load(client, schema);
     } catch (err) {
       await client.end().catch(() => {});
+      if (err instanceof SetupError) throw err;
       if (isStatementError(err)) {
         // e.g. no privilege to create the checkpoint table: retrying will not help.
         throw new Error(
@@ -144,6 +156,7 @@ export class PostgresDestination implements Destination {
       });
     }
     this.#client = client;
+    this.#schema = schema;
     return client;
   }
 

@@ -1,4 +1,18 @@
 /**
+ * The destination cannot work as configured on this server (e.g. unqualified names but no
+ * current schema): not one record's fault, and retrying does not help. Never classified as
+ * transient, whatever its message says.
+ */
+export class SetupError extends Error {
+  override readonly name = 'SetupError';
+}
+
+/** A problem with one record: becomes `RecordError(index)` (the record is dead-lettered). */
+export class RecordProblem extends Error {
+  override readonly name = 'RecordProblem';
+}
+
+/**
  * Which of the three kinds a driver error is. SQLSTATE classes that concern the data or the
  * target of ONE record are record errors; connection, resource and concurrency classes are
  * transient (retrying the batch can succeed); anything else is left as is.
@@ -8,8 +22,10 @@ export function classify(err: unknown): 'record' | 'transient' | 'other' {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     const cls = code.slice(0, 2);
     // 22 data exception, 23 integrity constraint, 42 undefined/invalid object or privilege,
-    // 44 WITH CHECK OPTION, P0 raised by a trigger, 2F/38/39 function/trigger failures.
-    if (['22', '23', '42', '44', 'P0', '2F', '38', '39'].includes(cls)) return 'record';
+    // 44 WITH CHECK OPTION, P0 raised by a trigger, 2F/38/39 function/trigger failures,
+    // 54 program limit exceeded (e.g. a value nested too deep for the server's stack: one
+    // record's data; a careful replay finds it).
+    if (['22', '23', '42', '44', '54', 'P0', '2F', '38', '39'].includes(cls)) return 'record';
     // 08 connection, 40 serialization/deadlock, 53 resources, 57 shutdown, 58 system, 55 lock.
     if (['08', '40', '53', '57', '58', '55'].includes(cls)) return 'transient';
     return 'other';

@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   type ConnectorSide,
   compileRouter,
   type Destination,
@@ -6,19 +7,35 @@ import {
 } from '@opencdc-ts/sdk';
 import { type DestinationSettings, destinationConfig, toDestinationConfig } from './config.js';
 import { PostgresDestination } from './destination.js';
-import { postgresIdentifier } from './identifiers.js';
+import { allowMatcher, parseTableName, postgresIdentifier } from './identifiers.js';
 
 export { type DestinationSettings, destinationConfig } from './config.js';
 export { PostgresDestination, type PostgresDestinationConfig } from './destination.js';
 export { postgresIdentifier } from './identifiers.js';
 
-/** Glob (`public.*`, `audit_*`) to an anchored pattern; plain names stay exact names. */
-function allowEntry(entry: string): string | RegExp {
-  if (!entry.includes('*')) return entry;
-  // `*` stays within one name part: `sales.*` is every table of schema sales, `*` every
-  // unqualified name.
-  const body = entry.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^.]*');
-  return new RegExp(`^${body}$`);
+/**
+ * The route check: a legal name outside system schemas (`postgresIdentifier`), then
+ * `tables.allow`, matched on the PARSED name (`*` = one name part, quoted or not), so a quoted
+ * spelling (`"sales".orders`, `public."a.b"`) means the same as in a route.
+ */
+function routeCheck(allow: readonly string[]): (route: string) => string | undefined {
+  if (allow.length === 0) return postgresIdentifier;
+  let allowed: ReturnType<typeof allowMatcher>;
+  try {
+    allowed = allowMatcher(allow);
+  } catch (err) {
+    throw new ConfigError({
+      parameter: 'tables.allow',
+      value: allow.join(','),
+      rule: (err as Error).message,
+      fix: 'list names as "table", "schema.table" or globs such as "sales.*"',
+    });
+  }
+  return (route) => {
+    const name = parseTableName(route);
+    if (typeof name === 'string') return name;
+    return allowed(name) ? undefined : `not in the allow-list (${allow.join(', ')})`;
+  };
 }
 
 // Idempotent: create/update/snapshot are upserts by key and deletes by key (records without a key
@@ -36,8 +53,7 @@ export const destinationSide: ConnectorSide<DestinationSettings, Destination> = 
     const router = compileRouter({
       parameter: 'table',
       template: config.table,
-      validateName: postgresIdentifier,
-      allow: config.allow.length > 0 ? config.allow.map(allowEntry) : undefined,
+      validateName: routeCheck(config.allow),
     });
     return new PostgresDestination(config, router, ctx);
   },

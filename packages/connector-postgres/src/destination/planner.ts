@@ -2,10 +2,21 @@ import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts
 import type pg from 'pg';
 import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
-import { classify } from './errors.js';
-import { identifierProblem, parseTableName, type TableName, tableKey } from './identifiers.js';
+import { classify, RecordProblem, SetupError } from './errors.js';
+import {
+  display,
+  identifierProblem,
+  isSystemSchema,
+  parseTableName,
+  type ResolvedName,
+  resolveName,
+  type TableName,
+  tableKey,
+} from './identifiers.js';
 import { type Row, type Statement, sameShape } from './statements.js';
 import { asObject, toText } from './values.js';
+
+export { RecordProblem };
 
 /**
  * Metadata key a source sets on an update whose unchanged TOASTed columns it could not read:
@@ -20,19 +31,22 @@ export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
  */
 export const TRUNCATE_KEY = 'postgres.truncate';
 
-/** A problem with one record: becomes `RecordError(index)`. */
-export class RecordProblem extends Error {
-  override readonly name = 'RecordProblem';
-}
-
 export interface PlannerOptions {
   route(record: OpenCDCRecord): string;
   autoCreate: boolean;
   autoEvolve: boolean;
   /** Key columns configured for a table (`tables.<table>.keyColumns`, else `keyColumns`). */
-  keyColumns(table: TableName): readonly string[] | undefined;
+  keyColumns(table: ResolvedName): readonly string[] | undefined;
   /** Most rows per set-based statement. */
   maxRows: number;
+}
+
+/** What a connection resolves unqualified names in (queried once per connection). */
+export interface ConnectionSchema {
+  /** `current_schema()`: null when no schema of the search_path exists. */
+  current: string | null;
+  /** `current_setting('search_path')`, for messages. */
+  searchPath: string;
 }
 
 /** Statements that must succeed or fail together, and the records they carry. */
@@ -40,7 +54,10 @@ export interface Unit {
   statements: Statement[];
   /** Rows replaced by a later row with the same key (still replayed one by one on failure). */
   replaced: Row[];
-  /** Run units are extended with further records; a key change is a closed unit of one. */
+  /**
+   * Run units are extended with further records; a key change or a keyless update/delete is a
+   * closed unit of one record.
+   */
   open: boolean;
   /** Upsert dedupe: conflict-key text → row position in `statements[0].rows`. */
   seen?: Map<string, number>;
@@ -75,6 +92,8 @@ export class Planner {
     private readonly client: pg.ClientBase,
     private readonly cache: TableCache,
     private readonly opts: PlannerOptions,
+    /** The connection's `current_schema()` (null: no schema of the search_path exists). */
+    private readonly schema: ConnectionSchema,
   ) {}
 
   #memo:
@@ -105,16 +124,37 @@ export class Planner {
     return this.#lastKeyFields;
   }
 
-  /** Parsed routes: a batch usually has few distinct routes, parse each once. */
-  private readonly names = new Map<string, TableName | string>();
+  /** Resolved routes: a batch usually has few distinct routes, resolve each once. */
+  private readonly names = new Map<string, ResolvedName | string>();
 
-  private parse(route: string): TableName | string {
+  /**
+   * The table a route names: schema-qualified as written, or (unqualified) in the connection's
+   * current schema only. A message when the route is illegal or lands in a system schema.
+   */
+  private resolve(route: string): ResolvedName | string {
     let name = this.names.get(route);
     if (name === undefined) {
-      name = parseTableName(route);
+      const parsed = parseTableName(route);
+      name = typeof parsed === 'string' ? `invalid table route: ${parsed}` : this.#resolve(parsed);
       this.names.set(route, name);
     }
     return name;
+  }
+
+  #resolve(parsed: TableName): ResolvedName | string {
+    if (parsed.schema !== undefined) return resolveName(parsed, parsed.schema);
+    const { current, searchPath } = this.schema;
+    if (current === null) {
+      // Not one record's fault: every unqualified route fails alike. Fail the write loudly
+      // rather than dead-letter the stream.
+      throw new SetupError(
+        `postgres destination: the route "${parsed.table}" is unqualified, but the session has no current schema (search_path = ${searchPath}: none of its schemas exists); create one, set search_path (e.g. add "?options=-c search_path%3Dpublic" to the url), or route to schema.table`,
+      );
+    }
+    if (isSystemSchema(current)) {
+      return `unqualified route "${parsed.table}" would land in the system schema "${current}" (the session's current_schema(); search_path = ${searchPath}); the destination never writes there: qualify the route or fix the search_path`;
+    }
+    return resolveName(parsed, current);
   }
 
   async add(record: OpenCDCRecord, index: number): Promise<void> {
@@ -124,8 +164,8 @@ export class Planner {
     } catch (err) {
       throw new RecordProblem((err as Error).message, { cause: err });
     }
-    const name = this.parse(route);
-    if (typeof name === 'string') throw new RecordProblem(`invalid table route: ${name}`);
+    const name = this.resolve(route);
+    if (typeof name === 'string') throw new RecordProblem(name);
 
     // A key that is not an object (e.g. a Kafka string key) names no columns: the configured
     // key columns or the table's primary key apply instead.
@@ -147,9 +187,19 @@ export class Planner {
       if (typeof before === 'string') throw new RecordProblem(`payload.before: ${before}`);
       const table = await this.table(name, recordKey ?? before ?? {}, recordKey, false);
       const keyCols = this.keyColumns(table, recordKey, before);
+      if (!keyCols && table.primaryKey.length === 0) {
+        // Keyless: the before image (REPLICA IDENTITY FULL) identifies the row.
+        const match = this.#matchBefore(table, 'delete', before, index);
+        this.#ops.push({
+          statements: [
+            this.statement('match-delete', table, [], [], [], [match.row], match.columns),
+          ],
+        });
+        return;
+      }
       if (!keyCols) {
         throw new RecordProblem(
-          `cannot delete from ${table.sql}: the record has no key and the table has no primary key; set "keyColumns" or "tables.<table>.keyColumns"`,
+          `cannot delete from ${table.sql}: the record has no key and payload.before lacks the primary key (${table.primaryKey.join(', ')}); set "keyColumns" or "tables.<table>.keyColumns"`,
         );
       }
       const source = { ...(before ?? {}), ...(recordKey ?? {}) };
@@ -201,36 +251,65 @@ export class Planner {
       table = evolved;
     }
 
-    const rendered = render(infos, columns, row, index);
+    const rendered = render(infos, columns, row, index, 'payload.after');
     if (!keyCols) {
+      if (record.operation === 'update' && table.primaryKey.length === 0) {
+        // Keyless: update the one row the before image matches (see toQuery 'match-update').
+        const match = this.#matchBefore(table, 'update', asObject(record.payload.before), index);
+        rendered.values.push(...match.row.values);
+        const s = this.statement('match-update', table, columns, [], [], [rendered], match.columns);
+        this.#ops.push({ statements: [s] });
+        return;
+      }
+      // create/snapshot without a key: appended.
       this.#ops.push({ shape, row: rendered });
       return;
     }
     if (record.operation === 'update') rendered.update = true;
 
-    // A primary-key change: move the old row to the new key, then upsert (which also inserts
-    // the row when the old one was never written), as one unit.
+    // A primary-key change, replay-safe (see toQuery): when a row already holds the new key
+    // (a replay, or a resumed snapshot that copied the row under its new key), the old-key
+    // row is deleted; otherwise the old row moves to the new key (UPDATE: ON UPDATE CASCADE
+    // foreign keys follow, columns the record lacks such as unchanged TOAST values stay).
+    // Then the upsert writes the record's values (and inserts the row when neither existed).
+    // One unit: the three succeed or fail together.
     if (record.operation === 'update') {
       const before = asObject(record.payload.before);
       if (before && typeof before !== 'string' && keyCols.every((c) => before[c] != null)) {
-        const oldKey = this.row(table, keyCols, before, index).values;
-        const newKey = this.row(table, keyCols, row, index).values;
+        const oldKey = this.row(table, keyCols, before, index, 'payload.before').values;
+        const newKey = this.row(table, keyCols, row, index, 'payload.after').values;
         if (oldKey.some((v, j) => v !== newKey[j])) {
-          const rekey = this.statement(
-            'rekey',
-            table,
-            keyCols,
-            [],
-            [],
-            [{ index, values: [...newKey, ...oldKey] }],
-          );
+          const keys = [{ index, values: [...newKey, ...oldKey] }];
+          const displace = this.statement('displace', table, keyCols, [], [], keys);
+          const rekey = this.statement('rekey', table, keyCols, [], [], keys);
           const upsert = { ...shape, rows: [rendered] };
-          this.#ops.push({ statements: [rekey, upsert] });
+          this.#ops.push({ statements: [displace, rekey, upsert] });
           return;
         }
       }
     }
     this.#ops.push({ shape, row: rendered });
+  }
+
+  /**
+   * The before image of a keyless update/delete: its columns that exist in the table and
+   * their rendered values. No before image (or none of its columns in the table) cannot
+   * identify a row.
+   */
+  #matchBefore(
+    table: TableInfo,
+    operation: 'update' | 'delete',
+    before: StructuredData | string | null,
+    index: number,
+  ): { columns: string[]; row: Row } {
+    if (typeof before === 'string') throw new RecordProblem(`payload.before: ${before}`);
+    const columns = before ? Object.keys(before).filter((c) => table.columns.has(c)) : [];
+    if (!before || columns.length === 0) {
+      throw new RecordProblem(
+        `cannot ${operation} a row of ${table.sql}: the table has no primary key, the record has no key and ${before ? "payload.before has none of the table's columns" : 'no payload.before'} to find the row by; set "keyColumns" (or "tables.<table>.keyColumns") or give the table a primary key`,
+      );
+    }
+    return { columns, row: this.row(table, columns, before, index, 'payload.before') };
   }
 
   private delete(
@@ -252,7 +331,7 @@ export class Planner {
       keyCols,
       [],
       [],
-      [this.row(table, keyCols, source, index)],
+      [this.row(table, keyCols, source, index, 'key')],
     );
   }
 
@@ -263,8 +342,11 @@ export class Planner {
     conflict: string[],
     update: string[],
     rows: Row[],
+    match?: string[],
   ): Statement {
-    return { kind, table, columns, conflict, update, rows };
+    return match
+      ? { kind, table, columns, conflict, update, rows, match }
+      : { kind, table, columns, conflict, update, rows };
   }
 
   private row(
@@ -272,12 +354,14 @@ export class Planner {
     columns: readonly string[],
     data: StructuredData,
     index: number,
+    where: string,
   ): Row {
     return render(
       columns.map((c) => table.columns.get(c)),
       columns,
       data,
       index,
+      where,
     );
   }
 
@@ -378,7 +462,7 @@ export class Planner {
   }
 
   private async table(
-    name: TableName,
+    name: ResolvedName,
     sample: StructuredData,
     recordKey: StructuredData | null,
     canCreate: boolean,
@@ -389,7 +473,7 @@ export class Planner {
     if (!info) {
       if (!this.opts.autoCreate || !canCreate) {
         throw new RecordProblem(
-          `table ${tableKey(name)} does not exist; create it, or set "autoCreate: true" to create missing tables from the records`,
+          `table ${display(name)} does not exist; create it, or set "autoCreate: true" to create missing tables from the records`,
         );
       }
       checkColumns(Object.keys(sample));
@@ -397,7 +481,7 @@ export class Planner {
       await this.ddl(() => createTable(this.client, name, sample, key));
       this.touched.add(tableKey(name));
       info = await loadTable(this.client, name);
-      if (!info) throw new RecordProblem(`table ${tableKey(name)} could not be created`);
+      if (!info) throw new RecordProblem(`table ${display(name)} could not be created`);
     }
     this.cache.set(name, info);
     return info;
@@ -473,19 +557,38 @@ function conflictKey(s: Statement, row: Row): string {
   return JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
 }
 
-/** One row: each column's value as text, rendered as its catalog entry says. */
+/**
+ * One row: each column's value as text, rendered as its catalog entry says. Any failure to
+ * render a value (nested too deep, or anything unforeseen) is this record's problem, named by
+ * its field (`payload.after.x: …`), never an error that fails the batch.
+ */
 function render(
   infos: readonly (ColumnInfo | undefined)[],
   columns: readonly string[],
   data: StructuredData,
   index: number,
+  where: string,
 ): Row {
   const values = new Array<string | null>(columns.length);
-  for (let j = 0; j < columns.length; j++) {
-    const col = infos[j];
-    values[j] = toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
+  let j = 0;
+  try {
+    for (; j < columns.length; j++) {
+      const col = infos[j];
+      values[j] = toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
+    }
+  } catch (err) {
+    const field = `${where}${fieldStep(columns[j]!)}`;
+    if (err instanceof RecordProblem) throw new RecordProblem(`${field}: ${err.message}`);
+    throw new RecordProblem(`${field}: cannot be converted: ${(err as Error)?.message ?? err}`, {
+      cause: err,
+    });
   }
   return { index, values };
+}
+
+/** `.name`, or `["odd name"]` when the name is not a plain word. */
+function fieldStep(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

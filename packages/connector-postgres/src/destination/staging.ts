@@ -111,8 +111,7 @@ export class Staging {
       // Qualified: a regular table of the same name must never be picked up instead. Named
       // after the types, so a table made before a rollback cleared this map is reused, not
       // duplicated.
-      const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-      stage = `pg_temp.opencdc_stage_${types.length}_${hash}`;
+      stage = `pg_temp.${stagingName(types)}`;
       const cols = types.map((t, j) => `c${j + 1} ${t}`).join(', ');
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${stage} (${cols}) ON COMMIT DELETE ROWS`,
@@ -121,6 +120,12 @@ export class Staging {
     }
     return stage;
   }
+}
+
+/** The (unqualified) name of the staging table for these column types. */
+export function stagingName(types: readonly string[]): string {
+  const hash = createHash('sha256').update(types.join('\u0000')).digest('hex').slice(0, 16);
+  return `opencdc_stage_${types.length}_${hash}`;
 }
 
 async function copy(client: pg.ClientBase, target: string, rows: readonly Row[]): Promise<void> {

@@ -1,5 +1,15 @@
+import type { StructuredValue } from '@opencdc-ts/commons';
 import { describe, expect, it } from 'vitest';
-import { arrayLiteral, asObject, inferType, toJson, toText } from './values.js';
+import {
+  arrayLiteral,
+  asObject,
+  inferType,
+  jsonTextDepth,
+  MAX_NESTING,
+  TooDeep,
+  toJson,
+  toText,
+} from './values.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -39,5 +49,42 @@ describe('record values to Postgres text', () => {
       'jsonb',
       'jsonb',
     ]);
+  });
+});
+
+describe('nesting limit', () => {
+  const deep = (levels: number) => {
+    let v: StructuredValue = {};
+    for (let i = 1; i < levels; i++) v = { a: v };
+    return v;
+  };
+  const deepList = (levels: number) => {
+    let v: StructuredValue = [];
+    for (let i = 1; i < levels; i++) v = [v];
+    return v;
+  };
+
+  it('renders values up to MAX_NESTING levels and refuses deeper ones without overflowing', () => {
+    expect(MAX_NESTING).toBe(1000);
+    expect(toJson(deep(MAX_NESTING))).toMatch(/^\{"a":\{"a":/);
+    expect(() => toJson(deep(MAX_NESTING + 1))).toThrow(TooDeep);
+    expect(() => toJson(deep(20_000))).toThrow('nested deeper than 1000 levels');
+    expect(() => toText(deep(20_000), 'json', 'other')).toThrow(TooDeep);
+    expect(() => toText(deep(20_000), 'other', 'other')).toThrow(TooDeep);
+    expect(() => toText(deepList(20_000), 'array', 'other')).toThrow(TooDeep);
+    expect(() => arrayLiteral([deepList(20_000)], 'other')).toThrow(TooDeep);
+    // Values with bigint/bytes take the slow serializer: the same limit.
+    expect(() => toJson({ n: 1n, d: deep(20_000) })).toThrow(TooDeep);
+  });
+
+  it('measures JSON text depth outside strings, refuses deep JSON text for json columns', () => {
+    expect(jsonTextDepth('{"a":[1,{"b":"[[[["}]}')).toBe(3);
+    expect(jsonTextDepth('"\\"')).toBe(0);
+    const text = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    expect(() => toText(text, 'json', 'other')).toThrow(TooDeep);
+    // Into a text column it is just text.
+    expect(toText(text, 'other', 'other')).toBe(text);
+    const ok = `${'['.repeat(MAX_NESTING)}${']'.repeat(MAX_NESTING)}`;
+    expect(toText(ok, 'json', 'other')).toBe(ok);
   });
 });

@@ -1,5 +1,6 @@
 import type { Data, StructuredData, StructuredValue } from '@opencdc-ts/commons';
 import type { ColumnKind } from './catalog.js';
+import { RecordProblem } from './errors.js';
 
 /**
  * Record values are sent to Postgres as TEXT parameters and cast to the column type in SQL
@@ -8,6 +9,22 @@ import type { ColumnKind } from './catalog.js';
  */
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The most levels of objects/arrays one column value may nest (the value itself is level 1).
+ * Rendering is recursive (as is `JSON.stringify`): a hostile value 20,000 levels deep would
+ * overflow the call stack, a `RangeError` that names no record and fails the whole pipeline.
+ * Deeper values fail their record instead. 1000 is far above real data and far below the
+ * stack (and below the server's own limit for jsonb, which `max_stack_depth` sets).
+ */
+export const MAX_NESTING = 1000;
+
+/** A value nested deeper than `MAX_NESTING`; the caller prefixes the field's path. */
+export class TooDeep extends RecordProblem {
+  constructor() {
+    super(`nested deeper than ${MAX_NESTING} levels`);
+  }
+}
 
 /**
  * The object behind a record's key or payload: structured data as is, raw bytes decoded when
@@ -63,14 +80,18 @@ function plain(value: StructuredValue, depth = 0): boolean {
   return true;
 }
 
-/** JSON text of a structured value: bigint as a JSON number, bytes as base64 (like Go). */
+/**
+ * JSON text of a structured value: bigint as a JSON number, bytes as base64 (like Go).
+ * Throws `TooDeep` for a value nested deeper than `MAX_NESTING`.
+ */
 export function toJson(value: StructuredValue): string {
-  // The native serializer is several times faster; most values are plain JSON.
+  // The native serializer is several times faster; most values are plain JSON (and `plain`
+  // gives up beyond 64 levels, so JSON.stringify never meets a deep value).
   if (plain(value)) return JSON.stringify(value);
-  return slowJson(value);
+  return slowJson(value, 1);
 }
 
-function slowJson(value: StructuredValue): string {
+function slowJson(value: StructuredValue, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'bigint':
@@ -85,10 +106,11 @@ function slowJson(value: StructuredValue): string {
       break;
   }
   if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
-  if (Array.isArray(value)) return `[${value.map(slowJson).join(',')}]`;
+  if (depth > MAX_NESTING) throw new TooDeep();
+  if (Array.isArray(value)) return `[${value.map((v) => slowJson(v, depth + 1)).join(',')}]`;
   const parts: string[] = [];
   for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${slowJson(v)}`);
+    if (v !== undefined) parts.push(`${JSON.stringify(k)}:${slowJson(v, depth + 1)}`);
   }
   return `{${parts.join(',')}}`;
 }
@@ -98,10 +120,15 @@ function quoteArrayElement(s: string): string {
 }
 
 /** A Postgres array literal (`{"a","b",NULL}`), nested arrays as multi-dimensional arrays. */
-export function arrayLiteral(values: readonly StructuredValue[], element: ColumnKind): string {
+export function arrayLiteral(
+  values: readonly StructuredValue[],
+  element: ColumnKind,
+  depth = 1,
+): string {
+  if (depth > MAX_NESTING) throw new TooDeep();
   const parts = values.map((v) => {
     if (v === null || v === undefined) return 'NULL';
-    if (Array.isArray(v) && element !== 'json') return arrayLiteral(v, element);
+    if (Array.isArray(v) && element !== 'json') return arrayLiteral(v, element, depth + 1);
     return quoteArrayElement(toText(v, element, 'other') as string);
   });
   return `{${parts.join(',')}}`;
@@ -119,7 +146,13 @@ export function toText(
 ): string | null {
   if (value === null || value === undefined) return null;
   if (kind === 'json') {
-    if (typeof value === 'string') return isJsonText(value) ? value : JSON.stringify(value);
+    if (typeof value === 'string') {
+      if (!isJsonText(value)) return JSON.stringify(value);
+      // JSON text goes to the server as is; its parser is recursive too (a too-deep value
+      // fails there with a stack-depth error): the same limit, checked here.
+      if (value.length > MAX_NESTING && jsonTextDepth(value) > MAX_NESTING) throw new TooDeep();
+      return value;
+    }
     return toJson(value);
   }
   switch (typeof value) {
@@ -144,6 +177,26 @@ export function toText(
   if (Array.isArray(value) && kind === 'array') return arrayLiteral(value, element);
   // Objects (and arrays) into non-json columns: their JSON text (e.g. for text columns).
   return toJson(value);
+}
+
+/** The deepest `[`/`{` nesting of JSON text (brackets inside strings do not count). */
+export function jsonTextDepth(s: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 function isJsonText(s: string): boolean {

@@ -4,7 +4,13 @@ import type pg from 'pg';
 import type { TableCache } from './catalog.js';
 import type { Checkpoint } from './checkpoint.js';
 import { classify, describe, isStatementError } from './errors.js';
-import { Planner, type PlannerOptions, RecordProblem, type Unit } from './planner.js';
+import {
+  type ConnectionSchema,
+  Planner,
+  type PlannerOptions,
+  RecordProblem,
+  type Unit,
+} from './planner.js';
 import { STAGING_THRESHOLD, type Staging } from './staging.js';
 import { type Row, type Statement, toQuery } from './statements.js';
 
@@ -33,6 +39,8 @@ export interface Session {
   staging: Staging;
   options: PlannerOptions;
   checkpoint: Checkpoint | undefined;
+  /** Where unqualified names resolve on this connection. */
+  schema: ConnectionSchema;
 }
 
 export async function writeBatch(
@@ -54,13 +62,13 @@ async function attempt(
   indexes: readonly number[],
   careful: boolean,
 ): Promise<void> {
-  const { client, cache, options, checkpoint } = session;
+  const { client, cache, options, checkpoint, schema } = session;
   await client.query('BEGIN');
   let failure: Failure | undefined;
   try {
     // Deferred constraints would otherwise only fail at COMMIT, for no record in particular.
     if (careful) await client.query('SET CONSTRAINTS ALL IMMEDIATE');
-    const planner = new Planner(client, cache, options);
+    const planner = new Planner(client, cache, options, schema);
     for (const i of indexes) {
       try {
         await planner.add(records[i]!, i);
