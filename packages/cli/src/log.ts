@@ -25,15 +25,21 @@ export function createLogger(opts: LoggerOptions, base: { [k: string]: unknown }
     if (ORDER[level] < ORDER[opts.level]) return;
     const all = { ...base, ...fields };
     if (opts.json) {
+      const entry = { time: new Date().toISOString(), level, msg, ...all };
       opts.sink.write(
-        JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }, jsonReplacer),
+        stringifySafely(entry, (e) => ({ ...entry, ...unprintable(all, e) })),
         level,
       );
       return;
     }
-    const parts = Object.entries(all)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${k}=${formatValue(v)}`);
+    let parts: string[];
+    try {
+      parts = Object.entries(all)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${formatValue(v)}`);
+    } catch (e) {
+      parts = Object.entries(unprintable(all, e)).map(([k, v]) => `${k}=${formatValue(v)}`);
+    }
     const time = new Date().toISOString().slice(11, 23);
     opts.sink.write(
       `${time} ${level.toUpperCase().padEnd(5)} ${msg}${parts.length ? ` ${parts.join(' ')}` : ''}`,
@@ -47,6 +53,34 @@ export function createLogger(opts: LoggerOptions, base: { [k: string]: unknown }
     error: (m, f) => emit('error', m, f),
     child: (fields) => createLogger(opts, { ...base, ...fields }),
   };
+}
+
+/**
+ * A log call must never throw (it runs in error paths): a field JSON cannot write (a value too
+ * deep for JSON.stringify, a cycle) is replaced by a note saying why.
+ */
+function stringifySafely(
+  value: unknown,
+  fallback: (err: unknown) => { [k: string]: unknown },
+): string {
+  try {
+    return JSON.stringify(value, jsonReplacer);
+  } catch (e) {
+    return JSON.stringify(fallback(e), jsonReplacer);
+  }
+}
+
+function unprintable(fields: { [k: string]: unknown }, err: unknown): { [k: string]: unknown } {
+  const out: { [k: string]: unknown } = {};
+  for (const [k, v] of Object.entries(fields)) {
+    try {
+      JSON.stringify(v, jsonReplacer);
+      out[k] = v;
+    } catch {
+      out[k] = `(not printable: ${(err as Error)?.message ?? String(err)})`;
+    }
+  }
+  return out;
 }
 
 function formatValue(v: unknown): string {

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@opencdc-ts/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -106,6 +107,86 @@ describe('opencdc bin', () => {
     await new Promise((r) => setTimeout(r, 200));
     run.child.kill('SIGTERM');
     expect(await run.exit).toBe(130);
+  });
+
+  it('a ConfigError thrown by open: exit 2, the configuration error printed, never retried, no "pipeline failed"', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opencdc-bin-'));
+    const sdk = fileURLToPath(new URL('../../sdk/dist/index.js', import.meta.url));
+    // Source `a` throws the sdk's ConfigErrors at open (what the Postgres source does for an
+    // unknown table); destination `b` throws an error that is a ConfigError by name only, as a
+    // connector bundling its own copy of the sdk would.
+    await writeFile(
+      join(dir, 'refuse.mjs'),
+      `import { appendFileSync } from 'node:fs';
+import { ConfigError, ConfigErrors } from ${JSON.stringify(sdk)};
+const noConfig = { parameters: {}, parse: (raw) => ({ ...raw }) };
+export const connector = {
+  specification: { name: 'refuse', summary: '', description: '', version: '0.0.1', author: '', sourceParams: {}, destinationParams: {}, features: {} },
+  source: { config: noConfig, create: (cfg) => ({
+    async open() {
+      appendFileSync(cfg.log, 'open a\\n');
+      throw new ConfigErrors([new ConfigError({ parameter: 'tables', value: 'no_such_table', rule: 'existing tables', fix: 'create the table or correct its name' })]);
+    },
+    async read() { return []; }, async ack() {}, async teardown() {},
+  }) },
+  destination: { config: noConfig, create: (cfg) => ({
+    async open() {
+      appendFileSync(cfg.log, 'open b\\n');
+      throw Object.assign(new Error('parameter "url" = (not set): violates required. Fix: set it'), { name: 'ConfigError', parameter: 'url', value: undefined, rule: 'required', fix: 'set it' });
+    },
+    async write() {}, async teardown() {},
+  }) },
+};
+`,
+    );
+    const log = join(dir, 'events.log');
+    await writeFile(
+      join(dir, 'p.yaml'),
+      `version: "2.2"
+pipelines:
+  - id: a
+    connectors:
+      - { id: src, type: source, plugin: ./refuse.mjs, settings: { log: "${log}" } }
+      - { id: dst, type: destination, plugin: builtin:log }
+  - id: b
+    connectors:
+      - { id: src, type: source, plugin: builtin:generator, settings: { format.options.id: int } }
+      - { id: dst, type: destination, plugin: ./refuse.mjs, settings: { log: "${log}" } }
+`,
+    );
+    const run = start(['run', 'p.yaml', '--state-dir', 'state'], dir);
+    expect(await run.exit, run.output()).toBe(2);
+    const out = run.output();
+    expect(out).toContain(
+      'configuration error: connector "a:src" (./refuse.mjs): parameter "tables" = "no_such_table": violates existing tables. Fix: create the table or correct its name',
+    );
+    expect(out).toContain(
+      'configuration error: connector "b:dst" (./refuse.mjs): parameter "url" = (not set): violates required. Fix: set it',
+    );
+    expect(out).not.toMatch(/pipeline failed|restarting/);
+    // Each open ran once: a configuration error is not retried.
+    expect((await readFile(log, 'utf8')).trim().split('\n').sort()).toEqual(['open a', 'open b']);
+  });
+
+  it('a Postgres source with an unknown table: exit 2 naming the parameter', async () => {
+    const url = await createTestDatabase(inject('pgUrl'), 'cli_bin_config');
+    const dir = await mkdtemp(join(tmpdir(), 'opencdc-bin-'));
+    await writeFile(
+      join(dir, 'p.yaml'),
+      `version: "2.2"
+pipelines:
+  - id: pg
+    connectors:
+      - { id: src, type: source, plugin: builtin:postgres, settings: { url: "${url}", tables: no_such_table } }
+      - { id: dst, type: destination, plugin: builtin:log }
+`,
+    );
+    const run = start(['run', 'p.yaml', '--state-dir', 'state'], dir);
+    expect(await run.exit, run.output()).toBe(2);
+    expect(run.output()).toMatch(
+      /configuration error: connector "pg:src" \(builtin:postgres\): parameter "tables" = "no_such_table"/,
+    );
+    expect(run.output()).not.toMatch(/pipeline failed|restarting/);
   });
 
   it('bad files: exit 2 with file:line:col, before anything runs', async () => {

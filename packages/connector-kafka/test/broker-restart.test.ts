@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createRecord } from '@opencdc-ts/commons';
-import type { Destination, Position, Source } from '@opencdc-ts/sdk';
+import { type Destination, type Position, type Source, TransientError } from '@opencdc-ts/sdk';
 import { type KafkaService, startKafka, waitFor } from '@opencdc-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopics, destination, source, text, unique } from './helpers.js';
@@ -24,14 +24,22 @@ function brokerProcess(service: KafkaService): { pid: number; args: string[] } {
 }
 
 // A dedicated broker, hard-killed (SIGKILL) and restarted on the same data and port while a
-// destination writes and a source reads.
+// destination writes and a source reads. Every failure the connectors report meanwhile must be
+// a TransientError (the runtime retries those from the last acked position), and nothing may
+// escape as an unhandled rejection or exception (an 'error' event without a listener).
 describe('broker restart mid-stream (dedicated Kafka 4.x)', () => {
   let service: KafkaService;
   let restarted: ChildProcess | undefined;
+  const escaped: unknown[] = [];
+  const onEscaped = (err: unknown) => escaped.push(err);
   beforeAll(async () => {
     service = await startKafka();
+    process.on('unhandledRejection', onEscaped);
+    process.on('uncaughtException', onEscaped);
   });
   afterAll(async () => {
+    process.off('unhandledRejection', onEscaped);
+    process.off('uncaughtException', onEscaped);
     if (restarted?.pid) {
       restarted.kill('SIGKILL');
       await new Promise((r) => restarted!.once('exit', r));
@@ -61,6 +69,12 @@ describe('broker restart mid-stream (dedicated Kafka 4.x)', () => {
     let lastAcked: Position | undefined;
     let readerRestarts = 0;
     let writerRetries = 0;
+    /** What each failed call threw, unless it is a TransientError. */
+    const notTransient: string[] = [];
+    const check = (where: string, err: unknown) => {
+      if (!(err instanceof TransientError))
+        notTransient.push(`${where}: ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    };
     const reader = (async () => {
       while (seen.size < total) {
         try {
@@ -73,13 +87,14 @@ describe('broker restart mid-stream (dedicated Kafka 4.x)', () => {
             await src.ack(rs.map((r) => r.position));
             lastAcked = rs[rs.length - 1]!.position;
           }
-        } catch {
+        } catch (err) {
           // What the runtime does: tear down, reopen at the last acked position.
+          check('source read/ack', err);
           readerRestarts++;
           await src.teardown().catch(() => undefined);
           await new Promise((r) => setTimeout(r, 1_000));
           src = source(settings);
-          await src.open(lastAcked).catch(() => undefined);
+          await src.open(lastAcked).catch((e: unknown) => check('source open', e));
         }
       }
     })();
@@ -107,14 +122,15 @@ describe('broker restart mid-stream (dedicated Kafka 4.x)', () => {
         try {
           await dest.write(records);
           break;
-        } catch {
+        } catch (err) {
           // The runtime retries a failed batch (at-least-once); reopen like it would.
+          check('destination write', err);
           writerRetries++;
           if (writerRetries > 60) throw new Error('the destination never recovered');
           await dest.teardown().catch(() => undefined);
           await new Promise((r) => setTimeout(r, 1_000));
           dest = destination({ servers, topic });
-          await dest.open().catch(() => undefined);
+          await dest.open().catch((e: unknown) => check('destination open', e));
         }
       }
     }
@@ -127,6 +143,8 @@ describe('broker restart mid-stream (dedicated Kafka 4.x)', () => {
     await dest.teardown();
     await src.teardown();
     expect(seen.size).toBe(total);
+    expect(notTransient).toEqual([]);
+    expect(escaped).toEqual([]);
     console.log(
       `broker restart: ${total} records, ${[...seen.values()].filter((n) => n > 1).length} read twice, ${writerRetries} write retries, ${readerRestarts} source restarts`,
     );

@@ -20,7 +20,10 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
-/** Exit codes: 0 stopped cleanly, 1 a pipeline failed, 2 the file or a config is invalid. */
+/**
+ * Exit codes: 0 stopped cleanly, 1 a pipeline failed, 2 the file or a setting is invalid (found
+ * before the run, or by a connector's `open`: a `ConfigError`).
+ */
 export async function runCommand(path: string, opts: RunOptions): Promise<number> {
   const progress: Progress =
     !opts.json && process.stderr.isTTY
@@ -65,6 +68,9 @@ export async function runCommand(path: string, opts: RunOptions): Promise<number
       clearInterval(keepAlive);
       progress.stop();
     }
+    // A configuration error found when a connector opened is what `validate` would report had
+    // it connected: 2, like the errors found before anything ran.
+    if (result.failed.some((f) => f.config)) return 2;
     return result.failed.length > 0 ? 1 : 0;
   } finally {
     await store.close().catch(() => {});

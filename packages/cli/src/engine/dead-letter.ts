@@ -1,10 +1,13 @@
 import {
   createRecord,
+  MAX_DEPTH,
   METADATA_CONDUIT_DLQ_NACK_ERROR,
   METADATA_CONDUIT_DLQ_NACK_NODE_ID,
   METADATA_CREATED_AT,
   Metadata,
   type OpenCDCRecord,
+  type StructuredData,
+  truncateDepth,
 } from '@opencdc-ts/commons';
 import type { Destination } from '@opencdc-ts/sdk';
 import type { AppLogger } from '../log.js';
@@ -12,6 +15,19 @@ import { recordToStructured } from '../plugins/record-map.js';
 import { nowNanos } from './metadata-keys.js';
 import { NackWindow } from './nack-window.js';
 import { PipelineStopError } from './retry.js';
+
+/**
+ * The failed record as structured data, with any part nested deeper than the codecs allow
+ * replaced by a marker: a record refused for being too deep must not make its dead-letter record
+ * (which holds it two levels further down) or the log line that shows it fail the same way.
+ */
+export function failedRecordData(failed: OpenCDCRecord): StructuredData {
+  return truncateDepth(
+    recordToStructured(failed),
+    MAX_DEPTH,
+    `(cut: nested more than ${MAX_DEPTH} levels)`,
+  );
+}
 
 /** The dead-letter record Conduit writes for a failed record. */
 export function deadLetterRecord(
@@ -26,7 +42,7 @@ export function deadLetterRecord(
       [METADATA_CONDUIT_DLQ_NACK_ERROR, error],
       [METADATA_CONDUIT_DLQ_NACK_NODE_ID, nodeId],
     ]),
-    after: recordToStructured(failed),
+    after: failedRecordData(failed),
   });
 }
 
@@ -61,7 +77,7 @@ export class DeadLetterHandler {
           error: error.message,
           collection,
           window: `${this.window.size}/${this.window.threshold}`,
-          record: recordToStructured(failed),
+          record: failedRecordData(failed),
         },
       );
       throw new PipelineStopError(

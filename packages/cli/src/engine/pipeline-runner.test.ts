@@ -1,6 +1,7 @@
-import { createRecord, type OpenCDCRecord } from '@opencdc-ts/commons';
+import { createRecord, EncodeError, type OpenCDCRecord } from '@opencdc-ts/commons';
 import {
   AbortedError,
+  ConfigError,
   type ConfigSchema,
   type ConnectorSide,
   type Destination,
@@ -17,7 +18,7 @@ import {
   type ResolvedConnector,
   type ResolvedPipeline,
 } from './pipeline-runner.js';
-import { PipelineStopError } from './retry.js';
+import { ConnectorConfigError, PipelineStopError } from './retry.js';
 
 const noConfig: ConfigSchema<unknown> = { parameters: {}, parse: () => ({}) };
 const pos = (i: number) => new TextEncoder().encode(JSON.stringify({ i }));
@@ -36,10 +37,12 @@ class FakeSource implements Source {
     private readonly total: number,
     private readonly events: Event[],
     private readonly inFlight: { read: number; acked: number; max: number },
+    private readonly openError?: Error,
   ) {}
   async open(p: Uint8Array | undefined): Promise<void> {
     this.next = p ? idx(p) + 1 : 0;
     this.events.push({ kind: 'open', ids: [], from: this.next });
+    if (this.openError) throw this.openError;
   }
   async read(max: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
     await new Promise((r) => setImmediate(r));
@@ -79,6 +82,8 @@ class FakeSource implements Source {
 interface DestBehaviour {
   recordErrorAt?: Set<number>;
   transientOnceAt?: Set<number>;
+  /** Throws this error (not a RecordError: no index) at the record, after writing the ones before. */
+  dataErrorAt?: Map<number, () => Error>;
   delayMs?: number;
 }
 
@@ -94,6 +99,8 @@ class FakeDestination implements Destination {
     for (let k = 0; k < records.length; k++) {
       const i = idx(records[k]!.position);
       if (this.b.transientOnceAt?.delete(i)) throw new TransientError('connection lost');
+      const dataError = this.b.dataErrorAt?.get(i);
+      if (dataError) throw dataError();
       if (this.b.recordErrorAt?.has(i)) {
         this.events?.push({ kind: 'write', ids: records.slice(0, k).map((r) => idx(r.position)) });
         throw new RecordError(`row ${i} violates a constraint`, k);
@@ -141,6 +148,7 @@ interface Setup {
   window?: { size: number; threshold: number };
   store?: MemoryStore;
   created?: string[];
+  sourceOpenError?: Error;
 }
 
 function setup(o: Setup) {
@@ -169,7 +177,7 @@ function setup(o: Setup) {
     source: resolved(
       'p:src',
       side<Source>(
-        () => new FakeSource(o.total, events, inFlight),
+        () => new FakeSource(o.total, events, inFlight, o.sourceOpenError),
         async () => {
           created.push('src');
         },
@@ -312,6 +320,81 @@ describe('PipelineRunner', () => {
       /window-size 3, window-nack-threshold 1/,
     );
     expect(s.dead.map((r) => idx(r.position))).toEqual([2, 10]);
+  });
+
+  it('a data error without an index (stack overflow, EncodeError) dead-letters its record alone, with the reason', async () => {
+    const overflow = () => {
+      // A real one: what a recursive encoder does with a value nested 20,000 levels deep.
+      const f = (n: number): number => (n === 0 ? 0 : 1 + f(n - 1));
+      try {
+        f(1e7);
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('no overflow');
+    };
+    const s = setup({
+      total: 30,
+      window: { size: 0, threshold: 0 },
+      dest: {
+        dataErrorAt: new Map([
+          [7, overflow],
+          [23, () => new EncodeError('payload.after.a.a', 'nested more than 1000 levels')],
+        ]),
+      },
+    });
+    await runUntil(s.runner, () => s.events.some((e) => e.kind === 'ack' && e.ids.includes(29)));
+    expect(new Set(s.written.map((r) => idx(r.position)))).toEqual(
+      new Set([...Array(30).keys()].filter((i) => i !== 7 && i !== 23)),
+    );
+    expect(s.dead.map((r) => idx(r.position))).toEqual([7, 23]);
+    expect(s.dead[0]!.metadata.get('conduit.dlq.nack.error')).toMatch(
+      /^p:dst could not convert the record \(RangeError: Maximum call stack size exceeded\): a value is probably nested too deep/,
+    );
+    expect(s.dead[1]!.metadata.get('conduit.dlq.nack.error')).toMatch(
+      /EncodeError: payload\.after\.a\.a: nested more than 1000 levels/,
+    );
+    expect(s.runner.stats.retries).toBe(0);
+    expect(s.runner.stats.deadLettered).toBe(2);
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    expect(acked).toEqual([...Array(30).keys()]);
+  });
+
+  it('default dead-letter settings: a data error stops the pipeline at once (no retries), acking the records before it', async () => {
+    const s = setup({
+      total: 30,
+      dest: { dataErrorAt: new Map([[13, () => new RangeError('Invalid string length')]]) },
+    });
+    await expect(s.runner.run(new AbortController().signal)).rejects.toThrow(
+      /could not be written by p:dst: p:dst could not convert the record \(RangeError: Invalid string length\)/,
+    );
+    expect(s.runner.stats.retries).toBe(0);
+    const acked = s.events.filter((e) => e.kind === 'ack').flatMap((e) => e.ids);
+    expect(acked).toEqual([...Array(13).keys()]);
+  });
+
+  it('a ConfigError from open is a configuration error of that connector: never retried', async () => {
+    const s = setup({
+      total: 30,
+      sourceOpenError: new ConfigError({
+        parameter: 'tables',
+        value: 'no_such_table',
+        rule: 'an existing table',
+        fix: 'create the table or correct the name',
+      }),
+    });
+    const err = await s.runner.run(new AbortController().signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConnectorConfigError);
+    expect((err as ConnectorConfigError).connector).toBe('p:src');
+    expect((err as ConnectorConfigError).message).toBe(
+      'connector "p:src" (builtin:p:src): parameter "tables" = "no_such_table": violates an existing table. Fix: create the table or correct the name',
+    );
+    expect(s.events.filter((e) => e.kind === 'open')).toHaveLength(1);
+    expect(s.runner.stats.retries).toBe(0);
+    expect(s.runner.stats.status).toBe('failed');
   });
 
   it('transient write errors: restarts from the last acked position, loses nothing, dead-letters nothing', async () => {

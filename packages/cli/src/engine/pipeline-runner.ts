@@ -20,7 +20,16 @@ import {
 } from '../state/store.js';
 import { DeadLetterHandler } from './dead-letter.js';
 import { type PluginInfo, stampDestination, stampSource } from './metadata-keys.js';
-import { backoffMs, classify, PipelineStopError, sleep } from './retry.js';
+import {
+  backoffMs,
+  ConnectorConfigError,
+  classify,
+  configErrorsOf,
+  dataErrorReason,
+  isDataError,
+  PipelineStopError,
+  sleep,
+} from './retry.js';
 import { PipelineStats } from './stats.js';
 
 /** A connector of a pipeline with its plugin loaded and its settings parsed. */
@@ -141,7 +150,7 @@ export class PipelineRunner {
     const p = this.pipeline;
     for (const c of [p.source, ...p.destinations, p.deadLetter] as ResolvedConnector<unknown>[]) {
       if (this.state.connectors[c.fullId]) continue;
-      await c.side.onCreated?.(c.config, this.context(c.fullId));
+      await opening(c, () => c.side.onCreated?.(c.config, this.context(c.fullId)));
       this.state.connectors[c.fullId] = { createdAt: new Date().toISOString() };
       this.dirty = true;
     }
@@ -177,11 +186,11 @@ export class PipelineRunner {
     stop.addEventListener('abort', onStop, { once: true });
     let next: Promise<OpenCDCRecord[]> | undefined;
     try {
-      await dlqDest.open(stop);
-      for (const { dest } of destinations) await dest.open(stop);
+      await opening(p.deadLetter, () => dlqDest.open(stop));
+      for (const { d, dest } of destinations) await opening(d, () => dest.open(stop));
       const from =
         this.state.position === undefined ? undefined : decodePosition(this.state.position);
-      await source.open(from, stop);
+      await opening(p.source, () => source.open(from, stop));
       this.logger.info(
         from ? 'pipeline resumed from the saved position' : 'pipeline started from the beginning',
       );
@@ -267,7 +276,16 @@ export class PipelineRunner {
     if (failure !== undefined) throw failure;
   }
 
-  /** Writes `records` to one destination, dead-lettering refused records per the window. */
+  /**
+   * Writes `records` to one destination, dead-lettering refused records per the window.
+   *
+   * A `RecordError` names its record. A data error without an index (a codec's `EncodeError`, a
+   * `RangeError` such as a stack overflow on a deeply nested value) comes from some record of
+   * the batch but the connector did not say which: the batch is split in halves, recursively,
+   * until the record is alone, which is then dead-lettered with the reason (a few more writes
+   * for a bad batch, none for a good one). Records written before the error in a failed attempt
+   * may be written again: at least once.
+   */
   private async writeTo(
     dest: Destination,
     d: ResolvedConnector<Destination>,
@@ -275,6 +293,15 @@ export class PipelineRunner {
     dlq: DeadLetterHandler,
   ): Promise<void> {
     stampDestination(records, d.plugin);
+    await this.writeRecords(dest, d, records, dlq);
+  }
+
+  private async writeRecords(
+    dest: Destination,
+    d: ResolvedConnector<Destination>,
+    records: OpenCDCRecord[],
+    dlq: DeadLetterHandler,
+  ): Promise<void> {
     let offset = 0;
     while (offset < records.length) {
       const rest = offset === 0 ? records : records.slice(offset);
@@ -283,25 +310,77 @@ export class PipelineRunner {
         dlq.ack(rest.length);
         return;
       } catch (err) {
-        if (!(err instanceof RecordError)) throw new PartialWriteError(offset, err);
-        if (!Number.isInteger(err.index) || err.index < 0 || err.index >= rest.length) {
-          throw new PartialWriteError(
-            offset,
-            new PipelineStopError(
-              `${d.fullId} reported a RecordError with an invalid index ${err.index}: ${err.message}`,
-            ),
-          );
+        if (err instanceof RecordError) {
+          if (!Number.isInteger(err.index) || err.index < 0 || err.index >= rest.length) {
+            throw new PartialWriteError(
+              offset,
+              new PipelineStopError(
+                `${d.fullId} reported a RecordError with an invalid index ${err.index}: ${err.message}`,
+              ),
+            );
+          }
+          dlq.ack(err.index);
+          await this.deadLetter(dlq, rest[err.index]!, err, d, offset + err.index);
+          offset += err.index + 1;
+          continue;
         }
-        dlq.ack(err.index);
+        if (!isDataError(err)) throw new PartialWriteError(offset, err);
+        if (rest.length === 1) {
+          const reason = new RecordError(dataErrorReason(err, d.fullId), 0, { cause: err });
+          await this.deadLetter(dlq, rest[0]!, reason, d, offset);
+          offset += 1;
+          continue;
+        }
+        // Which record? Write the first half on its own (splitting further if it fails the
+        // same way); the loop then writes the second half, which splits likewise.
+        const half = Math.ceil(rest.length / 2);
+        this.logger.debug('a record of the batch cannot be converted; isolating it', {
+          destination: d.fullId,
+          records: rest.length,
+          error: (err as Error).message,
+        });
         try {
-          await dlq.nack(rest[err.index]!, err, d.fullId);
-        } catch (stopErr) {
-          throw new PartialWriteError(offset + err.index, stopErr);
+          await this.writeRecords(dest, d, rest.slice(0, half), dlq);
+        } catch (e) {
+          if (e instanceof PartialWriteError) throw new PartialWriteError(offset + e.done, e.cause);
+          throw e;
         }
-        this.stats.deadLettered++;
-        offset += err.index + 1;
+        offset += half;
       }
     }
+  }
+
+  /** Dead-letters one record per the window; `at` is its index in the records being written. */
+  private async deadLetter(
+    dlq: DeadLetterHandler,
+    record: OpenCDCRecord,
+    err: Error,
+    d: ResolvedConnector<Destination>,
+    at: number,
+  ): Promise<void> {
+    try {
+      await dlq.nack(record, err, d.fullId);
+    } catch (stopErr) {
+      throw new PartialWriteError(at, stopErr);
+    }
+    this.stats.deadLettered++;
+  }
+}
+
+/**
+ * Runs a connector's `open`/`onCreated`: a configuration error it throws is tagged with the
+ * connector, so the run reports which one and exits 2 (it is never retried).
+ */
+async function opening(
+  c: { fullId: string; plugin: PluginInfo },
+  f: () => Promise<unknown> | undefined,
+): Promise<void> {
+  try {
+    await f();
+  } catch (err) {
+    const errors = configErrorsOf(err);
+    if (errors) throw new ConnectorConfigError(c.fullId, c.plugin.name, errors, { cause: err });
+    throw err;
   }
 }
 

@@ -1,9 +1,11 @@
 import type { AppLogger } from '../log.js';
 import type { StateStore } from '../state/store.js';
 import { PipelineRunner, type ResolvedPipeline, type RunnerOptions } from './pipeline-runner.js';
+import { ConnectorConfigError } from './retry.js';
 
 export interface RunResult {
-  failed: { pipeline: string; error: Error }[];
+  /** `config`: the pipeline stopped on a connector's configuration error (exit code 2). */
+  failed: { pipeline: string; error: Error; config: boolean }[];
 }
 
 /**
@@ -21,7 +23,22 @@ export async function runPipelines(
         await r.run(stop);
         logger.info('pipeline stopped', { pipeline: r.id, records: r.stats.total });
       } catch (err) {
-        logger.error('pipeline failed', { pipeline: r.id, error: (err as Error).message });
+        if (err instanceof ConnectorConfigError) {
+          // A setting is wrong, not the pipeline: say which and how to fix it, like `validate`.
+          for (const e of err.errors) {
+            logger.error(
+              `configuration error: connector "${err.connector}" (${err.plugin}): ${e.message}`,
+              {
+                pipeline: r.id,
+                connector: err.connector,
+                parameter: e.parameter,
+                value: e.value,
+                rule: e.rule,
+                fix: e.fix,
+              },
+            );
+          }
+        } else logger.error('pipeline failed', { pipeline: r.id, error: (err as Error).message });
         throw err;
       }
     }),
@@ -29,7 +46,11 @@ export async function runPipelines(
   const failed: RunResult['failed'] = [];
   results.forEach((res, i) => {
     if (res.status === 'rejected')
-      failed.push({ pipeline: runners[i]!.id, error: res.reason as Error });
+      failed.push({
+        pipeline: runners[i]!.id,
+        error: res.reason as Error,
+        config: res.reason instanceof ConnectorConfigError,
+      });
   });
   return { failed };
 }

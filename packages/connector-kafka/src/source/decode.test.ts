@@ -45,6 +45,20 @@ describe('toRecord', () => {
     );
   });
 
+  it('a value nested 20,000 levels deep is read as raw bytes, never a stack overflow', () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const json = toRecord(msg(Buffer.from(deep)), 't', 0, 'g', 'json');
+    expect(Buffer.from(json.payload.after as Uint8Array).toString()).toBe(deep);
+    const record = `{"operation":"create","metadata":{},"payload":{"after":${deep}}}`;
+    const r = toRecord(msg(Buffer.from(record)), 't', 0, 'g', 'opencdc');
+    expect(r.operation).toBe('create');
+    expect(r.metadata.getCollection()).toBe('t');
+    expect(Buffer.from(r.payload.after as Uint8Array).toString()).toBe(record);
+    // One level within the limit is still structured data.
+    const ok = `${'{"a":'.repeat(999)}1${'}'.repeat(999)}`;
+    expect(toRecord(msg(Buffer.from(ok)), 't', 0, 'g', 'json').payload.after).toBeTypeOf('object');
+  });
+
   it('opencdc: unwraps operation, key, payload and metadata', () => {
     const inner = updateRecord({
       position: new Uint8Array([1]),

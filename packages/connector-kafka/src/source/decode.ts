@@ -1,5 +1,6 @@
 import {
   type Data,
+  findTooDeep,
   fromOpenCDCJSON,
   Metadata,
   type OpenCDCRecord,
@@ -93,7 +94,13 @@ function json(value: Buffer): Data {
   } catch {
     return new Uint8Array(value); // not JSON: keep the bytes (see README)
   }
-  return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+  // JSON.parse reads any depth, but what comes after it (a destination's encoder, the dead-letter
+  // record, a log line) recurses: a value nested deeper than MAX_DEPTH stays raw bytes, like
+  // text that is not JSON, instead of becoming a record nothing downstream can write.
+  return parsed !== null &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    findTooDeep(parsed) === undefined
     ? (parsed as StructuredData)
     : new Uint8Array(value);
 }
@@ -127,8 +134,9 @@ export class PartitionDecoder {
   /**
    * Turns a Kafka message into a record. A message without a value (a tombstone) is a delete of
    * its key. With `opencdc`, a value holding an OpenCDC JSON record is unwrapped (its operation,
-   * key, payload and metadata); a value that is not one is read as `raw`. `offset` is
-   * `Number(m.offset)`.
+   * key, payload and metadata); a value that is not one (not JSON, not a record, or any
+   * `DecodeError` such as structured data nested deeper than `MAX_DEPTH`) is read as `raw`:
+   * the message is never lost and never stops the source. `offset` is `Number(m.offset)`.
    */
   decode(m: ConsumedMessage, offset: number): OpenCDCRecord {
     const topic = this.topic;
