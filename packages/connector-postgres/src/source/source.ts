@@ -246,7 +246,7 @@ export class PostgresSource implements Source {
         // read from a fresh snapshot; CDC then replays from the slot's consistent point
         // (at-least-once: some rows may come twice).
         snapState = {};
-        for (const t of infos) snapState[t.collection] = pos.snap[t.collection] ?? {};
+        for (const t of infos) snapState[t.collection] = stateOf(pos.snap, t, infos) ?? {};
       } else {
         this.skipUpTo = { lsn: parseLsn(pos.lsn), i: pos.i };
         this.resumeLsn = parseLsn(pos.lsn);
@@ -257,7 +257,7 @@ export class PostgresSource implements Source {
             position: pos.lsn,
           });
         for (const t of infos) {
-          const bf = pos.bf?.[t.collection];
+          const bf = pos.bf && stateOf(pos.bf, t, infos);
           const isNew =
             this.config['logrepl.managePublication'] && !before.has(`${t.schema}\u0000${t.name}`);
           if (bf || isNew) this.backfills.push({ table: t, state: { [t.collection]: bf ?? {} } });
@@ -897,6 +897,25 @@ export class PostgresSource implements Source {
     await Promise.allSettled([this.repl?.end(), this.meta?.end()]);
     await Promise.race([this.producer, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
+}
+
+/**
+ * The stored state of `t` in a position. Positions written before collection names quoted a part
+ * containing `.` or `"` keyed such a table by the raw `schema.table`: that key is honoured when it
+ * belongs to `t` alone. A key that two selected tables shared (`public."a.b"` and `a.b` both wrote
+ * `a.b`) is trusted for neither: both tables are read again from the start (duplicates, not loss).
+ */
+export function stateOf(
+  state: SnapState,
+  t: TableInfo,
+  all: readonly TableInfo[],
+): SnapState[string] | undefined {
+  const legacyOf = (o: TableInfo) => (o.schema === 'public' ? o.name : `${o.schema}.${o.name}`);
+  const shared = (key: string) =>
+    all.filter((o) => o.collection === key || legacyOf(o) === key).length > 1;
+  if (state[t.collection]) return shared(t.collection) ? undefined : state[t.collection];
+  const legacy = legacyOf(t);
+  return legacy === t.collection || shared(legacy) ? undefined : state[legacy];
 }
 
 /**
