@@ -20,7 +20,7 @@ export {
   type RunnerOptions,
 } from './engine/pipeline-runner.js';
 export { resolvePipelines } from './engine/resolve.js';
-export { PipelineStopError } from './engine/retry.js';
+export { ConnectorConfigError, PipelineStopError } from './engine/retry.js';
 export { createRunners, type RunResult, runPipelines } from './engine/run-pipelines.js';
 export { PipelineStats } from './engine/stats.js';
 export { type AppLogger, createLogger, type LogLevel } from './log.js';

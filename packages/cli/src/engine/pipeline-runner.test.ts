@@ -397,6 +397,24 @@ describe('PipelineRunner', () => {
     expect(s.runner.stats.status).toBe('failed');
   });
 
+  it('a ConfigError from a write is tagged with the destination and not retried', async () => {
+    const refused = () =>
+      new ConfigError({
+        parameter: 'table',
+        value: 'x',
+        rule: 'a table with a key',
+        fix: 'add one',
+      });
+    const s = setup({ total: 30, dest: { dataErrorAt: new Map([[4, refused]]) } });
+    const err = await s.runner.run(new AbortController().signal).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ConnectorConfigError);
+    expect((err as ConnectorConfigError).connector).toBe('p:dst');
+    expect(s.runner.stats.retries).toBe(0);
+  });
+
   it('transient write errors: restarts from the last acked position, loses nothing, dead-letters nothing', async () => {
     const s = setup({ total: 50, dest: { transientOnceAt: new Set([12, 37]) } });
     await runUntil(s.runner, () => s.events.some((e) => e.kind === 'ack' && e.ids.includes(49)));

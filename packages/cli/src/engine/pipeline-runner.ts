@@ -208,7 +208,7 @@ export class PipelineRunner {
         } catch (err) {
           next = undefined;
           if (reading.signal.aborted) break;
-          throw err;
+          throw tagConfigError(p.source, err);
         }
         // Read ahead while this batch is written: at most one batch waits. Once stopping,
         // nothing new is read; what was already read is still written and acked.
@@ -324,7 +324,7 @@ export class PipelineRunner {
           offset += err.index + 1;
           continue;
         }
-        if (!isDataError(err)) throw new PartialWriteError(offset, err);
+        if (!isDataError(err)) throw new PartialWriteError(offset, tagConfigError(d, err));
         if (rest.length === 1) {
           const reason = new RecordError(dataErrorReason(err, d.fullId), 0, { cause: err });
           await this.deadLetter(dlq, rest[0]!, reason, d, offset);
@@ -368,9 +368,15 @@ export class PipelineRunner {
 }
 
 /**
- * Runs a connector's `open`/`onCreated`: a configuration error it throws is tagged with the
- * connector, so the run reports which one and exits 2 (it is never retried).
+ * A configuration error is tagged with the connector that threw it, so the run reports which
+ * one and exits 2 (it is never retried); any other error is returned as it is.
  */
+function tagConfigError(c: { fullId: string; plugin: PluginInfo }, err: unknown): unknown {
+  const errors = err instanceof ConnectorConfigError ? undefined : configErrorsOf(err);
+  return errors ? new ConnectorConfigError(c.fullId, c.plugin.name, errors, { cause: err }) : err;
+}
+
+/** Runs a connector's `open`/`onCreated`, tagging a configuration error with the connector. */
 async function opening(
   c: { fullId: string; plugin: PluginInfo },
   f: () => Promise<unknown> | undefined,
@@ -378,9 +384,7 @@ async function opening(
   try {
     await f();
   } catch (err) {
-    const errors = configErrorsOf(err);
-    if (errors) throw new ConnectorConfigError(c.fullId, c.plugin.name, errors, { cause: err });
-    throw err;
+    throw tagConfigError(c, err);
   }
 }
 
