@@ -12,7 +12,7 @@ const shape = {
   table: param.string({
     default: '{{ index .Metadata "opencdc.collection" }}',
     description:
-      "Target table per record: a static name (`orders`, `sales.orders`; no per-record work) or a Go-style template over the record, e.g. `{{ .Payload.After.region }}_orders`. A `schema.table` result lands in that schema. Default: the record's collection.",
+      'Target table per record: a static name (`orders`, `sales.orders`; no per-record work) or a Go-style template over the record, e.g. `{{ .Payload.After.region }}_orders`. A `schema.table` result lands in that schema, a bare `table` in the connection\'s current_schema() (never pg_catalog or a temp table via the search_path); a part containing a dot is double-quoted (`"a.b"`, `"x.y".t`). System schemas are refused. Default: the record\'s collection.',
   }),
   'tables.allow': param.list({
     description:
@@ -24,7 +24,7 @@ const shape = {
   }),
   'tables.*.keyColumns': param.list({
     description:
-      'Key columns of one table (in the search path), e.g. `tables.orders.keyColumns: id,region`.',
+      'Key columns of one table named without schema (any schema, unless `tables.<schema>.<table>.keyColumns` is set), e.g. `tables.orders.keyColumns: id,region`.',
   }),
   'tables.*.*.keyColumns': param.list({
     description:

@@ -38,8 +38,9 @@ function routeCheck(allow: readonly string[]): (route: string) => string | undef
   };
 }
 
-// Idempotent: create/update/snapshot are upserts by key and deletes by key (records without a key
-// into a table without a key are plain inserts: see the README).
+// Idempotent: create/update/snapshot are upserts by key, deletes by key, key moves replay-safe
+// (displace or move, then upsert). Exception: keyless records into a table without a key are
+// appended, and a replayed append duplicates its row (see the README).
 export const destinationFeatures: DestinationFeatures = {
   multipleCollections: true,
   idempotentWrites: true,
