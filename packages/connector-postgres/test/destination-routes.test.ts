@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RecordError } from '@opencdc-ts/sdk';
+import { ConfigError, RecordError } from '@opencdc-ts/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure, type Harness, harness, rec } from './destination-helpers.js';
 
@@ -150,8 +150,17 @@ describe('postgres destination: never writes into a system schema', () => {
     // record's fault), naming the search_path.
     const none = await h.open({ url: withOptions('-c search_path=nowhere') });
     const e = await failure(() => none.write([rec('x', 'create', null, { v: 1 })]));
-    expect(e).not.toBeInstanceOf(RecordError);
-    expect(e.message).toMatch(/no current schema \(search_path = nowhere/);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.message).toMatch(/current_schema\(\), and there is none \(search_path = nowhere/);
+    // An unqualified checkpoint table is refused the same way when it would land in a system
+    // schema (before any SQL touches it).
+    const beforeCheckpoint = await catalogState();
+    const cp = await failure(() =>
+      h.open({ url: withOptions('-c search_path=pg_catalog'), 'checkpoint.table': 'checkpoints' }),
+    );
+    expect(cp).toBeInstanceOf(ConfigError);
+    expect(cp.message).toMatch(/checkpoint\.table.*system schema "pg_catalog"/);
+    expect(await catalogState()).toEqual(beforeCheckpoint);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
-import { SetupError } from './errors.js';
 import { isSystemSchema, qualified, quote, type TableName } from './identifiers.js';
 import type { ConnectionSchema } from './planner.js';
 
@@ -50,15 +50,17 @@ export class Checkpoint {
    */
   async load(client: pg.ClientBase, connection: ConnectionSchema): Promise<void> {
     const schema = this.#table.schema ?? connection.current;
-    if (schema === null) {
-      throw new SetupError(
-        `checkpoint.table "${this.#table.table}" is unqualified, but the session has no current schema (search_path = ${connection.searchPath}); qualify it (schema.table) or fix the search_path`,
-      );
-    }
-    if (isSystemSchema(schema)) {
-      throw new SetupError(
-        `checkpoint.table "${this.#table.table}" would land in the system schema "${schema}" (the current schema; search_path = ${connection.searchPath}); qualify it (schema.table)`,
-      );
+    if (schema === null || isSystemSchema(schema)) {
+      // Refused before any SQL: not an error of one batch, and retrying does not help.
+      throw new ConfigError({
+        parameter: 'checkpoint.table',
+        value: this.#table.table,
+        rule:
+          schema === null
+            ? `an unqualified name lands in the session's current_schema(), and there is none (search_path = ${connection.searchPath})`
+            : `an unqualified name lands in the session's current_schema(), here the system schema "${schema}" (search_path = ${connection.searchPath})`,
+        fix: 'qualify it (schema.table) or fix the search_path',
+      });
     }
     this.sql = qualified({ schema, table: this.#table.table });
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);

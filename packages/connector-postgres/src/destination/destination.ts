@@ -1,5 +1,6 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import {
+  ConfigError,
   type ConnectorContext,
   type Destination,
   RecordError,
@@ -9,7 +10,7 @@ import {
 import pg from 'pg';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
-import { classify, describe, isStatementError, SetupError } from './errors.js';
+import { classify, describe, isStatementError } from './errors.js';
 import { parseTableName, type ResolvedName, tableKey } from './identifiers.js';
 import type { ConnectionSchema, PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
@@ -102,7 +103,7 @@ export class PostgresDestination implements Destination {
         write,
       );
     } catch (err) {
-      if (err instanceof RecordError || err instanceof SetupError) throw err;
+      if (err instanceof RecordError || err instanceof ConfigError) throw err;
       if (this.#checkpoint) this.#checkpoint.progress = progress;
       if (classify(err) === 'transient') {
         this.#drop();
@@ -143,7 +144,7 @@ export class PostgresDestination implements Destination {
       await this.#checkpoint?.load(client, schema);
     } catch (err) {
       await client.end().catch(() => {});
-      if (err instanceof SetupError) throw err;
+      if (err instanceof ConfigError) throw err; // see Checkpoint.load
       if (isStatementError(err)) {
         // e.g. no privilege to create the checkpoint table: retrying will not help.
         throw new Error(

@@ -1,12 +1,3 @@
-/**
- * The destination cannot work as configured on this server (e.g. unqualified names but no
- * current schema): not one record's fault, and retrying does not help. Never classified as
- * transient, whatever its message says.
- */
-export class SetupError extends Error {
-  override readonly name = 'SetupError';
-}
-
 /** A problem with one record: becomes `RecordError(index)` (the record is dead-lettered). */
 export class RecordProblem extends Error {
   override readonly name = 'RecordProblem';

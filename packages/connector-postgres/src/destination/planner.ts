@@ -1,8 +1,9 @@
 import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
+import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
 import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
-import { classify, RecordProblem, SetupError } from './errors.js';
+import { classify, RecordProblem } from './errors.js';
 import {
   display,
   identifierProblem,
@@ -147,9 +148,12 @@ export class Planner {
     if (current === null) {
       // Not one record's fault: every unqualified route fails alike. Fail the write loudly
       // rather than dead-letter the stream.
-      throw new SetupError(
-        `postgres destination: the route "${parsed.table}" is unqualified, but the session has no current schema (search_path = ${searchPath}: none of its schemas exists); create one, set search_path (e.g. add "?options=-c search_path%3Dpublic" to the url), or route to schema.table`,
-      );
+      throw new ConfigError({
+        parameter: 'table',
+        value: parsed.table,
+        rule: `an unqualified route lands in the session's current_schema(), and there is none (search_path = ${searchPath}: none of its schemas exists)`,
+        fix: 'route to schema.table, create a schema of the search_path, or set one in the url (e.g. "?options=-c%20search_path%3Dpublic")',
+      });
     }
     if (isSystemSchema(current)) {
       return `unqualified route "${parsed.table}" would land in the system schema "${current}" (the session's current_schema(); search_path = ${searchPath}); the destination never writes there: qualify the route or fix the search_path`;
