@@ -294,7 +294,7 @@ function fastValue(v: unknown, depth: number): string {
       return v.toString();
     case 'object':
       if (v === null) return 'null';
-      // Too deep: the exact path below writes the error naming the field.
+      // Too deep (MAX_DEPTH): the exact encoder then throws the error naming the field.
       if (Array.isArray(v)) {
         if (depth >= MAX_DEPTH) throw new PathError('too deep');
         return fastArray(v, depth + 1);
