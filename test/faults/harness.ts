@@ -182,7 +182,8 @@ export function startRunner(dir: string, env: Record<string, string>, args: stri
   const idx = logs.push('') - 1;
   child.stderr?.on('data', (d) => {
     logs[idx] += d;
-    if (logs[idx]!.length > 200_000) logs[idx] = logs[idx]!.slice(-100_000);
+    // Generous: a dead letter of a huge record is a long line, and tests look for earlier ones.
+    if (logs[idx]!.length > 8_000_000) logs[idx] = logs[idx]!.slice(-4_000_000);
   });
   let how: string | undefined;
   const exit = new Promise<number | null>((r) =>
