@@ -68,32 +68,38 @@ describe('postgres destination: never writes into a system schema', () => {
     expect(await h.rows("SELECT 1 FROM pg_roles WHERE rolname = 'evil'")).toEqual([]);
   });
 
-  it('resolves unqualified pg_authid / pg_description in current_schema, never in pg_catalog', async () => {
+  it('refuses unqualified names of catalog relations (pg_authid, pg_description), autoCreate included', async () => {
+    await h.db.query('CREATE TABLE cat_ok (v int)');
     const before = await catalogState();
-    // Without autoCreate: the table does not exist in the current schema (public).
-    const strict = await h.open({ 'tables.allow': '*' });
-    for (const route of ['pg_authid', 'pg_description', '"pg_authid"']) {
+    const d = await h.open({ 'tables.allow': '*,public.*', autoCreate: 'true' });
+    for (const route of ['pg_authid', 'pg_description', '"pg_authid"', 'pg_roles', 'pg_class']) {
       const e = await failure(() =>
-        strict.write([
+        d.write([
+          rec('cat_ok', 'create', null, { v: 1 }),
           rec(route, 'create', null, { oid: 424243, rolname: 'evil2', rolsuper: true }),
         ]),
       );
       expect(e, route).toBeInstanceOf(RecordError);
-      expect(e.message, route).toMatch(/public\.pg_\w+ does not exist/);
+      expect(e.index, route).toBe(1);
+      expect(e.message, route).toMatch(/names a system catalog relation \(pg_catalog\.pg_\w+\)/);
     }
+    expect(await h.rows('SELECT count(*)::int AS n FROM cat_ok')).toEqual([{ n: 5 }]);
+    // Not created in public either.
+    expect(
+      await h.rows(
+        "SELECT relname FROM pg_class WHERE relname IN ('pg_authid', 'pg_description') AND relnamespace = 'public'::regnamespace",
+      ),
+    ).toEqual([]);
     expect(await catalogState()).toEqual(before);
-    // With autoCreate: ordinary tables of public named like catalog tables.
-    const lax = await h.open({ 'tables.allow': '*', autoCreate: 'true' });
-    await lax.write([
-      rec('pg_authid', 'create', null, { rolname: 'evil3', rolsuper: true }),
-      rec('pg_description', 'create', null, { objoid: 1, description: 'x' }),
+    // Qualified, the same names are ordinary tables of public; other pg_ names are ordinary.
+    await d.write([
+      rec('public.pg_authid', 'create', null, { rolname: 'evil3', rolsuper: true }),
+      rec('pg_custom', 'create', null, { v: 'x' }),
     ]);
     expect(await h.rows('SELECT rolname, rolsuper FROM public.pg_authid')).toEqual([
       { rolname: 'evil3', rolsuper: true },
     ]);
-    expect(await h.rows('SELECT objoid, description FROM public.pg_description')).toEqual([
-      { objoid: '1', description: 'x' },
-    ]);
+    expect(await h.rows('SELECT v FROM public.pg_custom')).toEqual([{ v: 'x' }]);
     expect(await h.rows("SELECT 1 FROM pg_roles WHERE rolname LIKE 'evil%'")).toEqual([]);
   });
 
@@ -134,7 +140,7 @@ describe('postgres destination: never writes into a system schema', () => {
       url: withOptions('-c search_path=pg_catalog,public'),
       autoCreate: 'true',
     });
-    for (const route of ['pg_description', 'anything']) {
+    for (const route of ['anything', 'pg_custom_2']) {
       const e = await failure(() =>
         sys.write([rec(route, 'create', null, { objoid: 1, classoid: 1, objsubid: 0 })]),
       );

@@ -50,6 +50,14 @@ export class Checkpoint {
    */
   async load(client: pg.ClientBase, connection: ConnectionSchema): Promise<void> {
     const schema = this.#table.schema ?? connection.current;
+    if (this.#table.schema === undefined && connection.catalog.has(this.#table.table)) {
+      throw new ConfigError({
+        parameter: 'checkpoint.table',
+        value: this.#table.table,
+        rule: `an unqualified name of a system catalog relation (pg_catalog.${this.#table.table})`,
+        fix: 'qualify it (schema.table) or pick another name',
+      });
+    }
     if (schema === null || isSystemSchema(schema)) {
       // Refused before any SQL: not an error of one batch, and retrying does not help.
       throw new ConfigError({

@@ -42,7 +42,7 @@ export class PostgresDestination implements Destination {
   readonly #options: PlannerOptions;
   #client: pg.Client | undefined;
   /** Where unqualified names resolve on `#client` (queried once per connection). */
-  #schema: ConnectionSchema = { current: null, searchPath: '' };
+  #schema: ConnectionSchema = { current: null, searchPath: '', catalog: new Set() };
 
   constructor(
     private readonly config: PostgresDestinationConfig,
@@ -139,7 +139,14 @@ export class PostgresDestination implements Destination {
       const r = await client.query<{ current: string | null; search_path: string }>(
         "SELECT current_schema() AS current, current_setting('search_path') AS search_path",
       );
-      schema = { current: r.rows[0]?.current ?? null, searchPath: r.rows[0]?.search_path ?? '' };
+      const catalog = await client.query<{ relname: string }>(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'pg_catalog'",
+      );
+      schema = {
+        current: r.rows[0]?.current ?? null,
+        searchPath: r.rows[0]?.search_path ?? '',
+        catalog: new Set(catalog.rows.map((c) => c.relname)),
+      };
       // The checkpoint may have moved while we were away (a commit whose reply was lost).
       await this.#checkpoint?.load(client, schema);
     } catch (err) {

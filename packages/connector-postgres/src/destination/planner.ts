@@ -48,6 +48,8 @@ export interface ConnectionSchema {
   current: string | null;
   /** `current_setting('search_path')`, for messages. */
   searchPath: string;
+  /** Names of pg_catalog's relations (tables, views, …): see `#resolve`. */
+  catalog: ReadonlySet<string>;
 }
 
 /** Statements that must succeed or fail together, and the records they carry. */
@@ -144,7 +146,14 @@ export class Planner {
 
   #resolve(parsed: TableName): ResolvedName | string {
     if (parsed.schema !== undefined) return resolveName(parsed, parsed.schema);
-    const { current, searchPath } = this.schema;
+    const { current, searchPath, catalog } = this.schema;
+    if (catalog.has(parsed.table)) {
+      // Every session searches pg_catalog first (unless its search_path lists it later): a
+      // user table of that name would be shadowed for everyone who reads it unqualified, and
+      // such routes (`pg_authid`) are how a hostile producer aims at the catalog. Refused;
+      // a qualified route (`public.pg_authid`) says what it means and is written.
+      return `unqualified route "${parsed.table}" names a system catalog relation (pg_catalog.${parsed.table}); the destination never writes there: route to schema.table for a user table of that name`;
+    }
     if (current === null) {
       // Not one record's fault: every unqualified route fails alike. Fail the write loudly
       // rather than dead-letter the stream.
