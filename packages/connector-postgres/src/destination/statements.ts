@@ -48,6 +48,8 @@ export interface Statement {
   match?: string[];
 }
 
+const NONE: readonly string[] = [];
+
 /** Same table, operation and columns: the rows can share one statement. */
 export function sameShape(a: Statement, b: Statement): boolean {
   return (
@@ -56,7 +58,7 @@ export function sameShape(a: Statement, b: Statement): boolean {
     sameList(a.columns, b.columns) &&
     sameList(a.conflict, b.conflict) &&
     sameList(a.update, b.update) &&
-    sameList(a.match ?? [], b.match ?? [])
+    (a.match === b.match || sameList(a.match ?? NONE, b.match ?? NONE))
   );
 }
 
