@@ -106,6 +106,12 @@ describe('postgres source: server restart during the snapshot', () => {
         await source.ack(recs.map((r) => r.position));
       }
       expect(created).toBe(true);
+      // The same during CDC: the replication and catalog sessions drop, read() says transient.
+      await service.restart!();
+      const cdcErr = await readUntilError(source, async (recs) => {
+        await source.ack(recs.map((r) => r.position));
+      });
+      expect(cdcErr).toBeInstanceOf(TransientError);
     } finally {
       await source.teardown();
       await cleanup(settings).catch(() => undefined);

@@ -93,6 +93,7 @@ interface Relation {
 }
 
 interface Txn {
+  xid: number;
   finalLsn: bigint;
   lsnText: string;
   posPrefix: Uint8Array;
@@ -514,6 +515,7 @@ export class PostgresSource implements Source {
     switch (msg.tag) {
       case 'begin':
         this.txn = {
+          xid: msg.xid,
           finalLsn: msg.finalLsn,
           lsnText: formatLsn(msg.finalLsn),
           posPrefix: cdcPositionPrefix(formatLsn(msg.finalLsn)),
@@ -606,6 +608,7 @@ export class PostgresSource implements Source {
     for (const { i, rel, whole, leaves } of groups.values()) {
       // A TRUNCATE of only some partitions has no record form: a truncate of the whole table
       // would delete the other partitions' rows downstream. Say so rather than drop it silently.
+      if (!whole) await this.waitVisible(txn.xid);
       if (!whole && !(await this.coversAllPartitions(rel.partitionOf!, leaves))) {
         this.ctx.logger.warn(
           'TRUNCATE of some partitions of a selected table cannot be delivered as a record: downstream keeps their rows',
@@ -641,6 +644,9 @@ export class PostgresSource implements Source {
       // A partition of a selected partitioned table (a publication without
       // publish_via_partition_root reports changes under the leaf): its changes belong to the
       // root's collection, like the root's snapshot rows. Partitions attached later included.
+      // The catalog is read live: wait until the decoded transaction (which may have created or
+      // attached this partition) is visible, or a brand-new partition looks like no partition.
+      if (this.txn) await this.waitVisible(this.txn.xid);
       const root = await partitionRoot(this.meta, msg.relationId);
       const rootInfo = root === undefined ? undefined : this.tableByOid(root);
       if (rootInfo) {
@@ -680,6 +686,23 @@ export class PostgresSource implements Source {
       [root],
     );
     return rows.every((r) => leaves.includes(r.oid));
+  }
+
+  /**
+   * Waits (bounded) until transaction `xid` is visible to new snapshots. The walsender can send
+   * a commit before the committing session has left the proc array; the transaction's xid lock
+   * is released only after that, so its absence from pg_locks means visible.
+   */
+  private async waitVisible(xid: number): Promise<void> {
+    const deadline = Date.now() + 5_000;
+    while (this.meta && !this.stopping && Date.now() < deadline) {
+      const { rows } = await this.meta.query(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND transactionid = $1::text::xid",
+        [String(xid)],
+      );
+      if (rows.length === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   private tableByOid(oid: number): TableInfo | undefined {
