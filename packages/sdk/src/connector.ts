@@ -1,5 +1,5 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import type { Specification } from './specification.js';
+import type { Specification } from './spec/types.js';
 
 /** Opaque position bytes; JSON inside by convention, its shape documented by each connector. */
 export type Position = Uint8Array;
@@ -75,7 +75,7 @@ export interface LifecycleHooks<C> {
  */
 export interface ConnectorSide<C, T> extends LifecycleHooks<C> {
   /** Declared parameters: gives both the spec and a parser to the typed config `C`. */
-  readonly config: import('./parameters.js').ConfigSchema<C>;
+  readonly config: import('./params/types.js').ConfigSchema<C>;
   create(config: C, ctx: ConnectorContext): T;
 }
 

@@ -1,5 +1,5 @@
 import type { Connector, ConnectorSide, Destination, Source } from './connector.js';
-import type { Features, Specification } from './specification.js';
+import type { Features, Specification } from './spec/types.js';
 
 export interface ConnectorDefinition<SC, DC> {
   /** Short unique name, e.g. `postgres` (letters, digits, `-`, `_`, `.`). */

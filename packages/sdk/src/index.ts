@@ -1,11 +1,17 @@
+/**
+ * `@opencdc-ts/sdk`: the connector author's contract: the connector and its source and
+ * destination, errors, parameters, routing and features. What runtimes and tools do with a
+ * specification (proto, JSON, YAML, README) is `@opencdc-ts/sdk/spec`; the acceptance suite is
+ * `@opencdc-ts/sdk/acceptance`.
+ */
 export * from './connector.js';
 export * from './define-connector.js';
 export * from './errors.js';
-/** Generated proto messages (`opencdc.sdk.v1`), e.g. `proto.SpecificationSchema`. */
-export * as proto from './gen/opencdc/sdk/v1/specification_pb.js';
-export * from './parameters.js';
 export * from './params/index.js';
 export * from './route/index.js';
-export * from './routing.js';
-export * from './spec/index.js';
-export * from './specification.js';
+export type {
+  DestinationFeatures,
+  Features,
+  SourceFeatures,
+  Specification,
+} from './spec/types.js';

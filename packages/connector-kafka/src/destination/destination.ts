@@ -3,7 +3,6 @@ import {
   type ConnectorContext,
   compileRouter,
   type Destination,
-  kafkaTopicName,
   RecordError,
   type Router,
   TransientError,
@@ -16,6 +15,7 @@ import {
   type OutgoingMessage,
 } from '../client/index.js';
 import { clientSettings } from '../config/common.js';
+import { kafkaTopicName } from '../topic-name.js';
 import type { DestinationConfig } from './config.js';
 import { type DestinationValueFormat, messageSize, toMessage } from './encode.js';
 

@@ -545,7 +545,7 @@ function isAbort(e: unknown): boolean {
 
 /** Each required parameter without a default, when removed, must fail parsing naming it. */
 async function requiredParamsCheck(
-  config: { parameters: import('../parameters.js').Parameters; parse(raw: RawConfig): unknown },
+  config: { parameters: import('../params/types.js').Parameters; parse(raw: RawConfig): unknown },
   raw: RawConfig,
 ): Promise<void> {
   const required = Object.entries(config.parameters)

@@ -1,7 +1,7 @@
 import { ConfigError, ConfigErrors } from '../errors.js';
-import type { ConfigSchema, Parameters } from '../parameters.js';
 import type { ParamDef, Presence } from './param.js';
 import { nearest } from './suggest.js';
+import type { ConfigSchema, Parameters } from './types.js';
 
 /** One matched instance of a wildcard parameter (`collections.*.weight` → `users`). */
 export interface WildcardValue<T> {

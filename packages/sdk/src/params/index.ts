@@ -21,3 +21,11 @@ export {
   param,
   type StringOptions,
 } from './param.js';
+export type {
+  ConfigSchema,
+  Parameter,
+  Parameters,
+  ParameterType,
+  Validation,
+  ValidationType,
+} from './types.js';

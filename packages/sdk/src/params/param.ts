@@ -1,5 +1,5 @@
-import type { Parameter, ParameterType, Validation } from '../parameters.js';
 import { formatDuration, parseDuration } from './duration.js';
+import type { Parameter, ParameterType, Validation } from './types.js';
 
 /** `required`: the config always holds a value (declared required, or has a default). */
 export type Presence = 'required' | 'optional';

@@ -1,4 +1,3 @@
-export { kafkaTopicName, postgresIdentifier, splitPostgresName } from './names.js';
 export { compileRouter } from './router.js';
 export {
   type CompiledTemplate,
@@ -6,3 +5,4 @@ export {
   type Render,
   TemplateSyntaxError,
 } from './template.js';
+export { DEFAULT_ROUTE_TEMPLATE, RouteError, type Router, type RouterOptions } from './types.js';

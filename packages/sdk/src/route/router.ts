@@ -1,7 +1,7 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError } from '../errors.js';
-import { RouteError, type Router, type RouterOptions } from '../routing.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
+import { RouteError, type Router, type RouterOptions } from './types.js';
 
 const COLLECTION = 'opencdc.collection';
 /** Bound on remembered name checks so a stream of unique names cannot grow memory forever. */

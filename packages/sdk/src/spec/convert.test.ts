@@ -7,7 +7,6 @@ import {
 } from '../gen/opencdc/sdk/v1/specification_pb.js';
 import { defineConfig } from '../params/config.js';
 import { param } from '../params/param.js';
-import type { Specification } from '../specification.js';
 import {
   specificationFromBinary,
   specificationToJSON,
@@ -15,6 +14,7 @@ import {
   specificationToProto,
   specificationToYAML,
 } from './convert.js';
+import type { Specification } from './types.js';
 
 const spec: Specification = {
   ...memoryConnector().specification,

@@ -8,8 +8,8 @@ import {
   type Specification as ProtoSpecification,
   SpecificationSchema,
 } from '../gen/opencdc/sdk/v1/specification_pb.js';
-import type { Parameter, Parameters, ParameterType, ValidationType } from '../parameters.js';
-import type { Features, Specification } from '../specification.js';
+import type { Parameter, Parameters, ParameterType, ValidationType } from '../params/types.js';
+import type { Features, Specification } from './types.js';
 
 const TYPES: { readonly [t in ParameterType]: Parameter_Type } = {
   string: Parameter_Type.STRING,

@@ -1,5 +1,5 @@
-import type { Parameter, Parameters } from '../parameters.js';
-import type { Specification } from '../specification.js';
+import type { Parameter, Parameters } from '../params/types.js';
+import type { Specification } from './types.js';
 
 export const README_START = '<!-- parameters:start -->';
 export const README_END = '<!-- parameters:end -->';

@@ -1,4 +1,4 @@
-import type { Parameters } from './parameters.js';
+import type { Parameters } from '../params/types.js';
 
 /**
  * What a connector supports, declared by its author and verified by the acceptance suite

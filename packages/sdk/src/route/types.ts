@@ -10,7 +10,7 @@ export interface RouterOptions {
   template?: string | undefined;
   /**
    * Validates a rendered (or static) name; returns an error message or `undefined` if legal.
-   * E.g. a Kafka topic rule or a Postgres identifier rule.
+   * E.g. a connector's rule for topic or table names.
    */
   validateName?: (name: string) => string | undefined;
   /** Optional allow-list: exact names and/or patterns a route must match. */
