@@ -273,8 +273,8 @@ type RequiredCheckParameters = {
   };
 };
 
-export /** Each required parameter without a default, when removed, must fail parsing naming it. */
-async function requiredParamsCheck(
+/** Each required parameter without a default, when removed, must fail parsing naming it. */
+export async function requiredParamsCheck(
   config: { parameters: RequiredCheckParameters; parse(raw: RawConfig): unknown },
   raw: RawConfig,
 ): Promise<void> {
