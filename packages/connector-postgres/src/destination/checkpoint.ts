@@ -1,7 +1,7 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
-import { isSystemSchema, qualified, quote, type TableName } from './identifiers.js';
+import { isSystemSchema, qualified, quote, type TableName } from '../sql.js';
 import type { ConnectionSchema } from './planner.js';
 
 /**

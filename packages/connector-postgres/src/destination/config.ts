@@ -1,6 +1,6 @@
 import { type ConfigOf, defineConfig, param } from '@opencdc-ts/sdk';
+import { parseTableName } from '../sql.js';
 import type { PostgresDestinationConfig } from './destination.js';
-import { parseTableName } from './identifiers.js';
 
 /** The destination's parameters, declared once (spec + parser). */
 const shape = {

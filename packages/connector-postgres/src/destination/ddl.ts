@@ -1,6 +1,6 @@
 import type { StructuredData } from '@opencdc-ts/commons';
 import type pg from 'pg';
-import { qualified, quote, type ResolvedName } from './identifiers.js';
+import { qualified, quote, type ResolvedName } from '../sql.js';
 import { inferType } from './values.js';
 
 /**

@@ -8,10 +8,10 @@ import {
   TransientError,
 } from '@opencdc-ts/sdk';
 import pg from 'pg';
+import { parseTableName, type ResolvedName, tableKey } from '../sql.js';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
 import { classify, describe, isStatementError } from './errors.js';
-import { parseTableName, type ResolvedName, tableKey } from './identifiers.js';
 import type { ConnectionSchema, PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
 import { writeBatch } from './writer.js';

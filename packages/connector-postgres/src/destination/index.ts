@@ -5,13 +5,13 @@ import {
   type Destination,
   type DestinationFeatures,
 } from '@opencdc-ts/sdk';
+import { allowMatcher, parseTableName, postgresIdentifier } from '../sql.js';
 import { type DestinationSettings, destinationConfig, toDestinationConfig } from './config.js';
 import { PostgresDestination } from './destination.js';
-import { allowMatcher, parseTableName, postgresIdentifier } from './identifiers.js';
 
+export { postgresIdentifier } from '../sql.js';
 export { type DestinationSettings, destinationConfig } from './config.js';
 export { PostgresDestination, type PostgresDestinationConfig } from './destination.js';
-export { postgresIdentifier } from './identifiers.js';
 
 /**
  * The route check: a legal name outside system schemas (`postgresIdentifier`), then

@@ -1,9 +1,6 @@
 import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
-import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
-import { addColumns, createTable } from './ddl.js';
-import { classify, RecordProblem } from './errors.js';
 import {
   display,
   identifierProblem,
@@ -13,7 +10,10 @@ import {
   resolveName,
   type TableName,
   tableKey,
-} from './identifiers.js';
+} from '../sql.js';
+import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
+import { addColumns, createTable } from './ddl.js';
+import { classify, RecordProblem } from './errors.js';
 import { type Row, type Statement, sameShape } from './statements.js';
 import { asObject, toText } from './values.js';
 

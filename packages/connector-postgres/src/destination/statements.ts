@@ -1,5 +1,5 @@
+import { quote } from '../sql.js';
 import type { TableInfo } from './catalog.js';
-import { quote } from './identifiers.js';
 import { onConflict } from './staging.js';
 
 /**

@@ -1,17 +1,9 @@
 /** Catalog queries: preflight checks, table discovery, publication and slot management. */
 import { ConfigError } from '@opencdc-ts/sdk';
-import pg from 'pg';
+import type pg from 'pg';
+import { quote, quoteRef, sqlName, type TableRef } from '../sql.js';
 import { redactUrl } from './connection.js';
-import {
-  quoteRef,
-  selectTables,
-  type TablePattern,
-  type TableRef,
-  unknownSchemas,
-  unknownTables,
-} from './tables.js';
-
-const { escapeIdentifier } = pg;
+import { selectTables, type TablePattern, unknownSchemas, unknownTables } from './tables.js';
 
 /** What the checks need of a client (a fake one in unit tests). */
 export type Queryable = Pick<pg.Client, 'query'>;
@@ -33,10 +25,6 @@ export interface TableInfo extends TableRef {
   replicaIdentity: string;
   /** A partitioned table (the root of a partition tree): its rows live in its partitions. */
   partitioned: boolean;
-}
-
-export function sqlName(t: TableRef): string {
-  return `${escapeIdentifier(t.schema)}.${escapeIdentifier(t.name)}`;
 }
 
 /**
@@ -195,7 +183,7 @@ export function publicationPrivilegeError(
         parameter: 'logrepl.publicationName',
         value: publication,
         rule: `the user must own the managed publication (${msg})`,
-        fix: `run ALTER PUBLICATION ${escapeIdentifier(publication)} OWNER TO <user>, choose another logrepl.publicationName, or set logrepl.managePublication to false`,
+        fix: `run ALTER PUBLICATION ${quote(publication)} OWNER TO <user>, choose another logrepl.publicationName, or set logrepl.managePublication to false`,
       },
       { cause: e },
     );
@@ -310,7 +298,7 @@ export async function ensurePublication(
         parameter: 'logrepl.publicationName',
         value: name,
         rule: 'the publication must exist when logrepl.managePublication is false',
-        fix: `run CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list || '...'}, or set logrepl.managePublication to true`,
+        fix: `run CREATE PUBLICATION ${quote(name)} FOR TABLE ${list || '...'}, or set logrepl.managePublication to true`,
       });
     const have = new Set(current.tables.map(key));
     const missing = current.all ? [] : tables.filter((t) => !have.has(key(t)));
@@ -319,17 +307,13 @@ export async function ensurePublication(
         parameter: 'logrepl.publicationName',
         value: name,
         rule: `the publication must include every selected table (missing: ${missing.map(quoteRef).join(', ')})`,
-        fix: `run ALTER PUBLICATION ${escapeIdentifier(name)} ADD TABLE ${missing.map(sqlName).join(', ')}, or narrow the tables parameter`,
+        fix: `run ALTER PUBLICATION ${quote(name)} ADD TABLE ${missing.map(sqlName).join(', ')}, or narrow the tables parameter`,
       });
     return new Set(current.all ? tables.map(key) : current.tables.map(key));
   }
   if (!current) {
-    if (tables.length === 0)
-      await client.query(`CREATE PUBLICATION ${escapeIdentifier(name)}${withViaRoot}`);
-    else
-      await client.query(
-        `CREATE PUBLICATION ${escapeIdentifier(name)} FOR TABLE ${list}${withViaRoot}`,
-      );
+    if (tables.length === 0) await client.query(`CREATE PUBLICATION ${quote(name)}${withViaRoot}`);
+    else await client.query(`CREATE PUBLICATION ${quote(name)} FOR TABLE ${list}${withViaRoot}`);
     return new Set();
   }
   if (current.all)
@@ -345,14 +329,12 @@ export async function ensurePublication(
   if (!same) {
     if (tables.length === 0)
       await client.query(
-        `ALTER PUBLICATION ${escapeIdentifier(name)} DROP TABLE ${current.tables.map(sqlName).join(', ')}`,
+        `ALTER PUBLICATION ${quote(name)} DROP TABLE ${current.tables.map(sqlName).join(', ')}`,
       );
-    else await client.query(`ALTER PUBLICATION ${escapeIdentifier(name)} SET TABLE ${list}`);
+    else await client.query(`ALTER PUBLICATION ${quote(name)} SET TABLE ${list}`);
   }
   if (viaRoot && !current.viaRoot)
-    await client.query(
-      `ALTER PUBLICATION ${escapeIdentifier(name)} SET (publish_via_partition_root = true)`,
-    );
+    await client.query(`ALTER PUBLICATION ${quote(name)} SET (publish_via_partition_root = true)`);
   return have;
 }
 
@@ -373,18 +355,12 @@ export async function announceBackfill(
   announce: string | undefined,
 ): Promise<void> {
   if (!announce) {
-    if (add)
-      await client.query(
-        `ALTER PUBLICATION ${escapeIdentifier(publication)} ADD TABLE ${sqlName(t)}`,
-      );
+    if (add) await client.query(`ALTER PUBLICATION ${quote(publication)} ADD TABLE ${sqlName(t)}`);
     return;
   }
   await client.query('BEGIN');
   try {
-    if (add)
-      await client.query(
-        `ALTER PUBLICATION ${escapeIdentifier(publication)} ADD TABLE ${sqlName(t)}`,
-      );
+    if (add) await client.query(`ALTER PUBLICATION ${quote(publication)} ADD TABLE ${sqlName(t)}`);
     await client.query('SELECT pg_logical_emit_message(true, $1, $2)', [
       BACKFILL_MESSAGE,
       JSON.stringify({ slot: announce, schema: t.schema, name: t.name }),

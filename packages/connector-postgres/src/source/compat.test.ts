@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { collectionOf } from '../sql.js';
 import type { TableInfo } from './catalog.js';
-import { stateOf } from './source.js';
-import { collectionOf } from './tables.js';
+import { stateOf } from './start.js';
 
 const table = (schema: string, name: string): TableInfo => ({
   schema,

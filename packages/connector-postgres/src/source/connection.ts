@@ -7,6 +7,10 @@
 import { ConfigError, TransientError } from '@opencdc-ts/sdk';
 import pg from 'pg';
 
+/** Session settings that make text values unambiguous (UTC, ISO dates, exact floats, hex bytea). */
+export const CLIENT_OPTIONS =
+  '-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex';
+
 export interface ClientOptions {
   url: string;
   options?: string;

@@ -1,13 +1,14 @@
 /** The Postgres source side: parameters, factory, lifecycle hooks and declared features. */
 import type { ConnectorSide, Source, SourceFeatures } from '@opencdc-ts/sdk';
-import pg from 'pg';
+import { quote } from '../sql.js';
 import { dropSlot } from './catalog.js';
 import { type SourceConfig, sourceConfig } from './config.js';
 import { connect, newClient } from './connection.js';
 import { PostgresSource } from './source.js';
 
 export { type SourceConfig, sourceConfig } from './config.js';
-export { PostgresSource, TOAST_UNCHANGED_KEY, TRUNCATE_KEY } from './source.js';
+export { TOAST_UNCHANGED_KEY, TRUNCATE_KEY } from './decode.js';
+export { PostgresSource } from './source.js';
 
 export const sourceSide: ConnectorSide<SourceConfig, Source> = {
   config: sourceConfig,
@@ -22,7 +23,7 @@ export const sourceSide: ConnectorSide<SourceConfig, Source> = {
       await dropSlot(client, config['logrepl.slotName']);
       if (config['logrepl.managePublication'])
         await client.query(
-          `DROP PUBLICATION IF EXISTS ${pg.escapeIdentifier(config['logrepl.publicationName'])}`,
+          `DROP PUBLICATION IF EXISTS ${quote(config['logrepl.publicationName'])}`,
         );
       ctx.logger.info('dropped replication slot and publication', {
         slot: config['logrepl.slotName'],

@@ -20,10 +20,17 @@ export type DecodedPosition =
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-export function encodeJson(json: string): Uint8Array {
-  return enc.encode(json);
+/**
+ * Every position the source hands out is built here, as bytes, encoded once: the JSON text is
+ * assembled as a string and turned into UTF-8 in one step.
+ */
+
+/** A snapshot row's position: `stateJson` is the whole per-table state map (`StateJson.json`). */
+export function snapshotPosition(stateJson: string): Uint8Array {
+  return enc.encode(`{"v":1,"snap":${stateJson}}`);
 }
 
+/** A CDC position; with `bfJson`, a backfilled row's (the backfill's state map). */
 export function cdcPosition(lsn: string, i: number, bfJson?: string): Uint8Array {
   return enc.encode(
     bfJson ? `{"v":1,"lsn":"${lsn}","i":${i},"bf":${bfJson}}` : `{"v":1,"lsn":"${lsn}","i":${i}}`,

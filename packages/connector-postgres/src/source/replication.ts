@@ -7,6 +7,7 @@
  * acknowledged); received data is reported as `write`, never as `flush`.
  */
 import type pg from 'pg';
+import { literal, quote } from '../sql.js';
 import { decodePgOutput, type PgOutputMessage } from './pgoutput.js';
 
 /** Microseconds between the Unix epoch and Postgres' epoch (2000-01-01). */
@@ -44,10 +45,9 @@ export class ReplicationStream {
   /** `messages`: also receive `pg_logical_emit_message` messages (PostgreSQL 14+). */
   start(slot: string, publication: string, startLsn: string, messages = false): void {
     this.conn.on('copyData', ({ chunk }) => this.handle(chunk));
-    const pub = publication.replaceAll("'", "''");
     this.done = this.client
       .query(
-        `START_REPLICATION SLOT "${slot}" LOGICAL ${startLsn} (proto_version '1', publication_names '${pub}'${messages ? ", messages 'true'" : ''})`,
+        `START_REPLICATION SLOT ${quote(slot)} LOGICAL ${startLsn} (proto_version '1', publication_names ${literal(publication)}${messages ? ", messages 'true'" : ''})`,
       )
       .then(() => undefined);
     this.timer = setInterval(() => this.sendStatus(false), this.statusIntervalMs);

@@ -6,18 +6,17 @@
  */
 import {
   Metadata,
+  MetadataKeys,
   type OpenCDCRecord,
   type StructuredData,
   snapshotRecord,
 } from '@opencdc-ts/commons';
-import pg from 'pg';
-import { sqlName, type TableInfo } from './catalog.js';
-import { readAtNow } from './clock.js';
+import type pg from 'pg';
+import { literal, quote, sqlName } from '../sql.js';
+import type { TableInfo } from './catalog.js';
 import { connect, lastError, newClient } from './connection.js';
-import { encodeJson, type SnapState, StateJson } from './position.js';
+import { type SnapState, StateJson } from './position.js';
 import type { TypeRegistry } from './values.js';
-
-const { escapeIdentifier } = pg;
 
 /** Return values in Postgres' text form: one decoder (values.ts) serves snapshot and CDC alike. */
 const RAW_TYPES = { getTypeParser: () => (v: string) => v };
@@ -34,8 +33,8 @@ export interface SnapshotOptions {
   /** Queues a record; returns a promise only when the buffer is full (backpressure). */
   /** `bytes`: the row's size in text form, for the buffer's byte bound. */
   emit: (r: OpenCDCRecord, bytes: number) => Promise<void> | undefined;
-  /** Wraps the snapshot state JSON into position bytes (snapshot or CDC backfill form). */
-  position: (stateJson: string) => string;
+  /** The position of a row from the state map's JSON (`snapshotPosition` or a backfill's). */
+  position: (stateJson: string) => Uint8Array;
   stopped: () => boolean;
   /** Collection → collections whose snapshot must be fully emitted before it starts (FKs). */
   deps?: ReadonlyMap<string, ReadonlySet<string>>;
@@ -79,8 +78,7 @@ export async function runSnapshot(o: SnapshotOptions): Promise<void> {
     try {
       await connect(client, o.url);
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      if (o.snapshotName)
-        await client.query(`SET TRANSACTION SNAPSHOT '${o.snapshotName.replaceAll("'", "''")}'`);
+      if (o.snapshotName) await client.query(`SET TRANSACTION SNAPSHOT ${literal(o.snapshotName)}`);
       for (let t = await next(); t; t = await next()) {
         try {
           await snapshotTable(client, t, o, json);
@@ -121,8 +119,8 @@ async function snapshotTable(
   const keyTypes = byCtid
     ? sys.map((k) => (k === 'ctid' ? 'tid' : 'oid'))
     : keyIdx.map((i) => cols[i]!.sqlType);
-  const order = (byCtid ? sys : t.primaryKey.map(escapeIdentifier)).map((k) => `t.${k}`).join(', ');
-  const select = `SELECT ${sys.map((k) => `t.${k}::text, `).join('')}${cols.map((c) => `t.${escapeIdentifier(c.name)}`).join(', ')} FROM ${sqlName(t)} t`;
+  const order = (byCtid ? sys : t.primaryKey.map(quote)).map((k) => `t.${k}`).join(', ');
+  const select = `SELECT ${sys.map((k) => `t.${k}::text, `).join('')}${cols.map((c) => `t.${quote(c.name)}`).join(', ')} FROM ${sqlName(t)} t`;
   const where = `(${order}) > (${keyTypes.map((ty, i) => `$${i + 1}::${ty}`).join(', ')})`;
   const off = sys.length;
   // A plain key-less table is read in windows of `span` blocks (a TID range scan on 14+): each
@@ -171,11 +169,10 @@ async function snapshotTable(
       }
       json.set(collection, { k: last });
       const md = new Metadata();
-      md.set('opencdc.collection', collection);
-      md.set('opencdc.readAt', readAtNow());
+      md.set(MetadataKeys.collection, collection);
       const p = o.emit(
         snapshotRecord({
-          position: encodeJson(o.position(json.json(collection))),
+          position: o.position(json.json(collection)),
           metadata: md,
           key,
           after,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { collectionOf, parseTablePatterns, selectTables, unknownTables } from './tables.js';
+import { collectionOf } from '../sql.js';
+import { parseTablePatterns, selectTables, unknownTables } from './tables.js';
 
 const existing = [
   { schema: 'public', name: 'users' },

@@ -4,6 +4,7 @@
  * Identifiers follow Postgres rules: unquoted names fold to lower case, `"Quoted"` names keep
  * their case (and may contain commas, dots and `""` for a quote).
  */
+import { quoteRef, type TableRef } from '../sql.js';
 
 export interface TablePattern {
   exclude: boolean;
@@ -14,26 +15,6 @@ export interface TablePattern {
   text: string;
   /** True when the pattern names one table (no wildcard): an unknown table is an error. */
   exact: boolean;
-}
-
-export interface TableRef {
-  schema: string;
-  name: string;
-}
-
-/**
- * Collection name: the table name for `public`, `schema.table` otherwise. Names are raw (case
- * kept, no quotes) except a part containing `.` or `"`, which is double-quoted with `"` doubled:
- * otherwise `public."a.b"` and table `b` of schema `a` would both be `a.b`, two tables mixed in
- * one collection. Ordinary names (and so stored positions keyed by them) are unchanged.
- */
-export function collectionOf(t: TableRef): string {
-  const name = collectionPart(t.name);
-  return t.schema === 'public' ? name : `${collectionPart(t.schema)}.${name}`;
-}
-
-function collectionPart(s: string): string {
-  return s.includes('.') || s.includes('"') ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** Splits on `sep` outside double quotes. */
@@ -143,10 +124,4 @@ export function unknownSchemas(
   return patterns.filter(
     (p) => !p.exclude && p.schema !== null && p.table === null && !schemas.includes(p.schema),
   );
-}
-
-/** `schema.table` as SQL, each part quoted when needed for display. */
-export function quoteRef(t: TableRef): string {
-  const q = (s: string) => (/^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replaceAll('"', '""')}"`);
-  return `${q(t.schema)}.${q(t.name)}`;
 }

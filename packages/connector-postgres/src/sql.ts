@@ -1,3 +1,8 @@
+/**
+ * Names in SQL, for both sides of the connector: quoting identifiers and literals, qualified and
+ * displayed table names, route parsing (the destination) and collection naming (the source; the
+ * destination's `splitRoute` is its inverse). Every identifier in SQL text goes through `quote`.
+ */
 import pg from 'pg';
 
 /** Postgres truncates identifiers longer than NAMEDATALEN-1 bytes; we reject them instead. */
@@ -117,13 +122,49 @@ export function postgresIdentifier(route: string): string | undefined {
   return typeof parsed === 'string' ? parsed : undefined;
 }
 
+/** An identifier quoted for SQL text (`"a""b"`). */
 export const quote = (name: string): string => pg.escapeIdentifier(name);
+
+/** A string quoted as an SQL literal (`'it''s'`). */
+export const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** The quoted, schema-qualified name for SQL text (never built from unquoted record data). */
 export function qualified(name: TableName): string {
   return name.schema === undefined
     ? quote(name.table)
     : `${quote(name.schema)}.${quote(name.table)}`;
+}
+
+/** A table as the source's catalog names it: schema and table, both known. */
+export interface TableRef {
+  schema: string;
+  name: string;
+}
+
+/** `qualified` for a `TableRef`. */
+export function sqlName(t: TableRef): string {
+  return `${quote(t.schema)}.${quote(t.name)}`;
+}
+
+/** `display` for a `TableRef` (log and error messages of the source). */
+export function quoteRef(t: TableRef): string {
+  return display({ schema: t.schema, table: t.name });
+}
+
+/**
+ * Collection name: the table name for `public`, `schema.table` otherwise. Names are raw (case
+ * kept, no quotes) except a part containing `.` or `"`, which is double-quoted with `"` doubled:
+ * otherwise `public."a.b"` and table `b` of schema `a` would both be `a.b`, two tables mixed in
+ * one collection. Ordinary names (and so stored positions keyed by them) are unchanged.
+ * `splitRoute` parses it back.
+ */
+export function collectionOf(t: TableRef): string {
+  const name = collectionPart(t.name);
+  return t.schema === 'public' ? name : `${collectionPart(t.schema)}.${name}`;
+}
+
+function collectionPart(s: string): string {
+  return s.includes('.') || s.includes('"') ? quote(s) : s;
 }
 
 /**

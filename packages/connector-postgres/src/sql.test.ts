@@ -6,7 +6,7 @@ import {
   qualified,
   resolveName,
   tableKey,
-} from './identifiers.js';
+} from './sql.js';
 
 describe('table routes', () => {
   it('splits schema.table and quotes every part', () => {
