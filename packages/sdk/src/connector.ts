@@ -25,10 +25,12 @@ export interface Logger {
  * Contract:
  * - `open(position)` starts at `position` (exclusive: the record AT the position was already
  *   processed) or at the beginning when `undefined`.
- * - `read(max, signal)` resolves with 1..max records, waiting until at least one is available.
- *   It never resolves with an empty array unless `signal` aborted (then it may also reject with
- *   `AbortedError`). Records come in source order; each carries its position and
- *   `opencdc.collection`.
+ * - `read(max, signal)` resolves with 1..max records, waiting until at least one is available;
+ *   it never resolves with an empty array. Records come in source order; each carries its
+ *   position and `opencdc.collection` (`opencdc.readAt` is stamped by the runtime).
+ * - Abort: once `signal` aborts, a `read` that has no record to return rejects with
+ *   `AbortedError` (records already at hand may still be returned). The runtime treats that
+ *   rejection as "stopped reading", not as a failure. `SourceBuffer.read` follows this rule.
  * - `ack(positions)` is called with positions in the order they were read, only after the
  *   destination durably wrote those records. Only here may the source acknowledge upstream
  *   (flush an LSN, commit an offset). Acking position P acks everything read before P.

@@ -9,6 +9,7 @@ export * from './define-connector.js';
 export * from './errors.js';
 export * from './params/index.js';
 export * from './route/index.js';
+export * from './source/index.js';
 export type {
   DestinationFeatures,
   Features,

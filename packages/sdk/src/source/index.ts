@@ -1,0 +1,2 @@
+export * from './buffer.js';
+export * from './ledger.js';
