@@ -1,8 +1,30 @@
 /**
  * The three kinds of errors (see the design): configuration, record, transient.
- * The runtime decides what to do by kind: stop before any record moves, dead-letter the one
- * record, or retry with backoff.
+ * The runtime decides what to do by class only: stop before any record moves (`ConfigError`,
+ * `ConfigErrors`), dead-letter the one record (`RecordError`), or retry with backoff
+ * (`TransientError`). A connector turns its driver's errors into these classes where it calls the
+ * driver; the runtime never inspects SQLSTATEs, socket codes or driver error names.
  */
+
+/** How many errors `causeChain` yields at most (a cycle or a runaway chain ends there). */
+export const CAUSE_CHAIN_LIMIT = 8;
+
+/**
+ * `err`, then its `cause`, then that one's `cause`, ...: at most `limit` values, each once (a
+ * cycle ends the chain), stopping at the first `null`/`undefined`. Values that are not `Error`s
+ * are yielded too (a `cause` may be anything) but their own `cause` is followed only when they
+ * are objects.
+ */
+export function* causeChain(err: unknown, limit = CAUSE_CHAIN_LIMIT): Generator<unknown> {
+  const seen = new Set<unknown>();
+  for (let e = err, n = 0; e !== undefined && e !== null && n < limit; n++) {
+    if (seen.has(e)) return;
+    seen.add(e);
+    yield e;
+    if (typeof e !== 'object' && typeof e !== 'function') return;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
 
 export interface ConfigErrorDetails {
   /** The parameter's name, e.g. `snapshot.fetchSize` or `collections.users.weight`. */
@@ -68,7 +90,8 @@ export class RecordError extends Error {
 
 /**
  * The connection dropped, the broker restarted, a timeout: retry with backoff, never
- * dead-letter, never lose. Connectors wrap driver errors they know to be transient.
+ * dead-letter, never lose. Connectors wrap driver errors they know to be transient (keep the
+ * driver's error as `cause`); the runtime retries nothing else forever.
  */
 export class TransientError extends Error {
   override readonly name = 'TransientError';

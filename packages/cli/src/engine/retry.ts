@@ -1,5 +1,11 @@
 import { DataError, MAX_DEPTH } from '@opencdc-ts/commons';
-import { ConfigError, ConfigErrors, RecordError, TransientError } from '@opencdc-ts/sdk';
+import {
+  ConfigError,
+  ConfigErrors,
+  causeChain,
+  RecordError,
+  TransientError,
+} from '@opencdc-ts/sdk';
 
 /** Stops the pipeline for good (dead-letter window exceeded, dead-letter write failed). */
 export class PipelineStopError extends Error {
@@ -54,14 +60,10 @@ const DATA_ERROR_NAMES = new Set(['DataError', 'EncodeError', 'DecodeError', 'Me
  * it and dead-letters it, even when the connector did not wrap it in a `RecordError`.
  */
 export function isDataError(err: unknown): boolean {
-  if (err instanceof RecordError || err instanceof TransientError) return false;
-  for (
-    let e: unknown = err, depth = 0;
-    e && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
+  if (err instanceof RecordError || isTransient(err)) return false;
+  for (const e of causeChain(err, 5)) {
     if (e instanceof DataError || e instanceof RangeError) return true;
-    const name = (e as { name?: unknown }).name;
+    const name = (e as { name?: unknown } | null)?.name;
     if (typeof name === 'string' && DATA_ERROR_NAMES.has(name)) return true;
   }
   return false;
@@ -76,22 +78,27 @@ export function dataErrorReason(err: unknown, connector: string): string {
     : `${connector} could not convert the record (${text})`;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
+/**
+ * A `TransientError`: by class, and by name too (a connector bundling its own copy of the sdk).
+ */
+function isTransient(err: unknown): boolean {
+  return (
+    err instanceof TransientError ||
+    (err instanceof Error && (err as { name?: unknown }).name === 'TransientError')
+  );
+}
 
 /**
- * Decides what a failure means. Connection-shaped errors that a connector did not wrap in
- * `TransientError` (driver errors, Postgres "admin shutdown"/connection classes, KafkaJS
- * retriable errors) are still treated as transient.
+ * Decides what a failure means, by class only (connectors wrap their drivers' errors at their
+ * boundary; nothing here knows a SQLSTATE, a socket code or a driver's error names):
+ *
+ * - `fatal`: `PipelineStopError`, `ConnectorConfigError`, `ConfigError`/`ConfigErrors`, and a
+ *   `RecordError` that reached this far (the dead-letter handling did not take it);
+ * - `transient`: a `TransientError`, or an error caused by one (anywhere in its `causeChain`):
+ *   retried with backoff, forever;
+ * - `unknown`: anything else: retried a few times in a row, then the pipeline fails.
+ *
+ * Data errors (`isDataError`) are handled before this, record by record.
  */
 export function classify(err: unknown): ErrorKind {
   if (
@@ -101,27 +108,7 @@ export function classify(err: unknown): ErrorKind {
   )
     return 'fatal';
   if (err instanceof RecordError) return 'fatal';
-  if (err instanceof TransientError) return 'transient';
-  for (
-    let e: unknown = err, depth = 0;
-    e && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
-    const x = e as { code?: unknown; name?: unknown; retriable?: unknown; message?: unknown };
-    if (typeof x.code === 'string' && (NETWORK_CODES.has(x.code) || /^(08|57P0)/.test(x.code)))
-      return 'transient';
-    if (typeof x.name === 'string' && /^KafkaJS/.test(x.name) && x.retriable === true)
-      return 'transient';
-    if (typeof x.name === 'string' && /Connection|Timeout/.test(x.name)) return 'transient';
-    if (
-      typeof x.message === 'string' &&
-      /Connection terminated|connection (lost|closed|refused)|ECONNRESET|socket hang up/i.test(
-        x.message,
-      )
-    ) {
-      return 'transient';
-    }
-  }
+  for (const e of causeChain(err)) if (isTransient(e)) return 'transient';
   return 'unknown';
 }
 

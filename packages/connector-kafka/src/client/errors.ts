@@ -1,6 +1,6 @@
-import { ConfigError, TransientError } from '@opencdc-ts/sdk';
+import { ConfigError, causeChain, TransientError } from '@opencdc-ts/sdk';
 
-/** kafkajs wraps errors in retry errors; walk the chain to the root causes. */
+/** One error of a kafkajs error's cause chain (kafkajs wraps errors in retry errors). */
 interface Cause {
   name: string;
   message: string;
@@ -10,30 +10,35 @@ interface Cause {
 
 function chain(err: unknown): Cause[] {
   const out: Cause[] = [];
-  let cur: unknown = err;
-  for (let i = 0; i < 8 && cur instanceof Error; i++) {
-    const code = (cur as { code?: unknown }).code;
-    const type = (cur as { type?: unknown }).type;
+  for (const e of causeChain(err)) {
+    if (!(e instanceof Error)) break;
+    const { code, type } = e as { code?: unknown; type?: unknown };
     out.push({
-      name: cur.name,
-      message: cur.message,
+      name: e.name,
+      message: e.message,
       ...(typeof code === 'string' ? { code } : {}),
       ...(typeof type === 'string' ? { type } : {}),
     });
-    const next =
-      (cur as { originalError?: unknown }).originalError ?? (cur as { cause?: unknown }).cause;
-    cur = next;
   }
   return out;
+}
+
+/** The Kafka protocol error type (`MESSAGE_TOO_LARGE`, ...) in `err`'s cause chain, if any. */
+export function kafkaErrorType(err: unknown): string | undefined {
+  for (const c of chain(err)) if (c.type !== undefined) return c.type;
+  return undefined;
 }
 
 const CERT_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_SSL|ERR_TLS|EPROTO|wrong version number/i;
 
 /**
- * Turns a connection-time failure into one of the connector error kinds, naming the servers
- * and the likely fix: bad credentials and certificates are configuration errors (retrying does
- * not help); an unreachable broker is transient (it may come back).
+ * The Kafka client's boundary: turns a kafkajs failure (connecting, sending, committing) into one
+ * of the sdk's error classes, naming the servers and the likely fix. Bad credentials and
+ * certificates are `ConfigError`s (retrying does not help); an unreachable broker, a closed
+ * connection, timeouts, retriable KafkaJS errors and anything else kafkajs gave up on (its own
+ * retries exhausted) are `TransientError`s: the cluster may come back. The runtime decides by
+ * these classes only.
  */
 export function classifyConnectError(err: unknown, servers: string): Error {
   if (err instanceof ConfigError || err instanceof TransientError) return err;
@@ -94,9 +99,10 @@ export function classifyConnectError(err: unknown, servers: string): Error {
   if (
     causes.some(
       (c) =>
-        c.name === 'KafkaJSConnectionError' ||
+        /^KafkaJS(Connection|ConnectionClosed|RequestTimeout|NoBrokerAvailable)Error$/.test(
+          c.name,
+        ) ||
         c.name === 'KafkaJSBrokerNotFound' ||
-        c.name === 'KafkaJSRequestTimeoutError' ||
         /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout/i.test(
           `${c.code ?? ''} ${c.message}`,
         ),
@@ -107,5 +113,7 @@ export function classifyConnectError(err: unknown, servers: string): Error {
       { cause: err },
     );
   }
+  // Retriable KafkaJS errors (a leader moved, a coordinator is loading) and whatever kafkajs
+  // gave up on after its own retries: the cluster may recover, so retried with backoff.
   return new TransientError(`Kafka at "${servers}" failed: ${detail}`, { cause: err });
 }

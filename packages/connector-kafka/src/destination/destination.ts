@@ -7,8 +7,8 @@ import {
   type Router,
   TransientError,
 } from '@opencdc-ts/sdk';
+import { classifyConnectError, kafkaErrorType } from '../client/errors.js';
 import {
-  classifyConnectError,
   createClient,
   type KafkaAdmin,
   type KafkaProducer,
@@ -39,16 +39,6 @@ const PER_RECORD = new Set([
   'INVALID_TOPIC_EXCEPTION',
   'INVALID_RECORD',
 ]);
-
-function kafkaErrorType(err: unknown): string | undefined {
-  let cur: unknown = err;
-  for (let i = 0; i < 6 && cur instanceof Error; i++) {
-    const type = (cur as { type?: unknown }).type;
-    if (typeof type === 'string') return type;
-    cur = (cur as { originalError?: unknown }).originalError ?? (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 /**
  * Writes each record to the topic its route names, in order. Routes are computed for the whole

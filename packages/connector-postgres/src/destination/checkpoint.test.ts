@@ -1,7 +1,6 @@
 import { Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
 import { describe, expect, it } from 'vitest';
 import { Checkpoint } from './checkpoint.js';
-import { classify } from './errors.js';
 
 const rec = (p: string): OpenCDCRecord => ({
   position: new TextEncoder().encode(p),
@@ -33,17 +32,5 @@ describe('checkpoint replay skipping', () => {
   it('stops skipping after the stored count even if P never comes (diverged replay)', () => {
     const c = withStored('p3', 'p5', 2);
     expect(c.filter(['p3', 'x', 'y'].map(rec))).toEqual({ write: [2], skipped: 2 });
-  });
-});
-
-describe('error kinds', () => {
-  it('classifies SQLSTATEs and socket errors', () => {
-    expect(classify({ code: '23505' })).toBe('record');
-    expect(classify({ code: '42P01' })).toBe('record');
-    expect(classify({ code: '40P01' })).toBe('transient');
-    expect(classify({ code: '57P01' })).toBe('transient');
-    expect(classify(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('transient');
-    expect(classify(new Error('Connection terminated unexpectedly'))).toBe('transient');
-    expect(classify(new Error('something else'))).toBe('other');
   });
 });

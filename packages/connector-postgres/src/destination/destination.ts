@@ -11,7 +11,7 @@ import pg from 'pg';
 import { parseTableName, type ResolvedName, tableKey } from '../sql.js';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
-import { classify, describe, isStatementError } from './errors.js';
+import { describe, isStatementError, wrapTransient } from './errors.js';
 import type { ConnectionSchema, PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
 import { writeBatch } from './writer.js';
@@ -105,11 +105,11 @@ export class PostgresDestination implements Destination {
     } catch (err) {
       if (err instanceof RecordError || err instanceof ConfigError) throw err;
       if (this.#checkpoint) this.#checkpoint.progress = progress;
-      if (classify(err) === 'transient') {
-        this.#drop();
-        throw new TransientError(`postgres destination: ${describe(err)}`, { cause: err });
-      }
-      throw err;
+      // The boundary: connection loss, 57P0x, 08xxx, serialization failures and deadlocks
+      // become TransientErrors (the runtime retries the batch on a new connection).
+      const wrapped = wrapTransient(err, '');
+      if (wrapped instanceof TransientError) this.#drop();
+      throw wrapped;
     }
   }
 

@@ -13,7 +13,7 @@ import {
 } from '../sql.js';
 import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
-import { classify, RecordProblem } from './errors.js';
+import { errorKind, RecordProblem } from './errors.js';
 import { type Row, type Statement, sameShape } from './statements.js';
 import { asObject, toText } from './values.js';
 
@@ -506,7 +506,7 @@ export class Planner {
     try {
       await run();
     } catch (err) {
-      if (classify(err) !== 'record') throw err;
+      if (errorKind(err) !== 'record') throw err;
       await this.client.query('ROLLBACK TO SAVEPOINT opencdc_ddl');
       throw new RecordProblem(`schema change failed: ${(err as Error).message}`, { cause: err });
     }

@@ -3,7 +3,7 @@ import { RecordError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
 import type { TableCache } from './catalog.js';
 import type { Checkpoint } from './checkpoint.js';
-import { classify, describe, isStatementError } from './errors.js';
+import { describe, errorKind, isStatementError } from './errors.js';
 import {
   type ConnectionSchema,
   Planner,
@@ -103,7 +103,7 @@ async function attempt(
     } catch (err) {
       // A deferred constraint failed at COMMIT: for no record in particular; the careful
       // replay checks constraints immediately and finds the record.
-      if (!careful && classify(err) === 'record') {
+      if (!careful && errorKind(err) === 'record') {
         throw new RetryCarefully(describe(err), { cause: err });
       }
       throw err;
