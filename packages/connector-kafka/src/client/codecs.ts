@@ -1,19 +1,17 @@
-import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import lz4 from 'lz4js';
-
-// Node's CJS named-export detection misses these two: take them from the module object.
-const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /**
  * kafkajs ships only gzip. Java producers often use snappy or lz4, and a consumer that cannot
  * decompress a batch cannot read the topic at all, so both are registered (pure JavaScript, no
  * native build): snappy both ways (xerial framing as Java writes it), lz4 for reading only (the
  * pure-JS encoder writes frames Java clients may refuse). zstd has no pure-JS codec on Node 20.
- * kafkajs keeps codecs in a process-wide table whose snappy and lz4 slots hold stubs that throw
- * "not implemented": replace those (a codec someone else registered is kept).
+ * kafkajs keeps codecs in a table per copy of the package whose snappy and lz4 slots hold stubs
+ * that throw "not implemented": replace those in the given copy (ours, see `kafkajs-fixes.ts`;
+ * a codec someone else registered there is kept).
  */
-export function registerCodecs(): void {
+export function registerCodecs(kafkajs: typeof import('kafkajs')): void {
+  const { CompressionCodecs, CompressionTypes } = kafkajs;
   const codecs = CompressionCodecs as { [type: number]: (() => unknown) | undefined };
   const stub = (type: number) => {
     try {

@@ -1,10 +1,119 @@
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKafkaJsClient } from './kafkajs.js';
-import { kafkajsFixesApplied } from './kafkajs-fixes.js';
+import { type groupMessagesPerPartition, patchedKafkajs } from './kafkajs-fixes.js';
+
+const require = createRequire(import.meta.url);
+
+type Group = typeof groupMessagesPerPartition;
+interface EncoderInstance {
+  writeInt8(v: number): EncoderInstance;
+  writeInt32(v: number): EncoderInstance;
+  writeInt64(v: string): EncoderInstance;
+  writeString(v: string): EncoderInstance;
+  writeBytes(v: Buffer): EncoderInstance;
+  writeVarInt(v: number): EncoderInstance;
+  buffer: Buffer;
+}
+type EncoderClass = new () => EncoderInstance;
+
+// The package as published, loaded the ordinary way.
+const originalGroup = (): Group => require('kafkajs/src/producer/groupMessagesPerPartition.js');
+const OriginalEncoder = (): EncoderClass => require('kafkajs/src/protocol/encoder.js');
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('kafkajs fixes', () => {
-  it('are in place once the client module is loaded', () => {
-    expect(typeof createKafkaJsClient).toBe('function');
-    expect(kafkajsFixesApplied()).toBe(true);
+  it('the private copy groups messages per partition exactly as kafkajs does', () => {
+    const group = patchedKafkajs().internal('src/producer/groupMessagesPerPartition.js') as Group;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 300 }),
+        fc.integer({ min: 0, max: 8 }),
+        (partitions, partitionCount) => {
+          const messages = partitions.map((p, i) => ({ p, i }));
+          const args = {
+            topic: 't',
+            partitionMetadata: Array.from({ length: partitionCount }, (_, partitionId) => ({
+              partitionId,
+            })),
+            messages,
+            partitioner: ({ message }: { message: unknown }) => (message as { p: number }).p,
+          };
+          expect(group(args)).toEqual(originalGroup()(args));
+        },
+      ),
+    );
+  });
+
+  it('the grouping is linear in the messages of one partition', () => {
+    const group = patchedKafkajs().internal('src/producer/groupMessagesPerPartition.js') as Group;
+    const messages = Array.from({ length: 200_000 }, (_, i) => i);
+    const started = performance.now();
+    const out = group({
+      topic: 't',
+      partitionMetadata: [{}],
+      messages,
+      partitioner: () => 0,
+    });
+    // The original copies the list per message: ~2·10¹⁰ element copies here (minutes).
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(out[0]).toEqual(messages);
+  });
+
+  it("the private copy's encoder writes the same bytes while its buffer grows", () => {
+    const Patched = patchedKafkajs().internal('src/protocol/encoder.js') as EncoderClass;
+    const Original = OriginalEncoder();
+    expect(Patched).not.toBe(Original);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -128, max: 127 }).map((v) => ['writeInt8', v] as const),
+            fc
+              .integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+              .map((v) => ['writeInt32', v] as const),
+            fc
+              .bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })
+              .map((v) => ['writeInt64', v.toString()] as const),
+            fc
+              .integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })
+              .map((v) => ['writeVarInt', v] as const),
+            fc.string({ maxLength: 300 }).map((v) => ['writeString', v] as const),
+            fc.uint8Array({ maxLength: 3000 }).map((v) => ['writeBytes', Buffer.from(v)] as const),
+          ),
+          { maxLength: 60 },
+        ),
+        (ops) => {
+          const a = new Patched();
+          const b = new Original();
+          for (const [op, v] of ops) {
+            (a[op] as (x: unknown) => unknown)(v);
+            (b[op] as (x: unknown) => unknown)(v);
+          }
+          expect(a.buffer.equals(b.buffer)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('leave kafkajs as others load it untouched, also after a client was created', () => {
+    createKafkaJsClient({ brokers: ['localhost:1'], clientId: 'fixes-test' }, silent);
+    const { kafkajs, internal } = patchedKafkajs();
+    const published = require('kafkajs') as typeof import('kafkajs');
+    expect(published.Kafka).not.toBe(kafkajs.Kafka);
+    expect(originalGroup()).not.toBe(internal('src/producer/groupMessagesPerPartition.js'));
+    // The published grouping still copies per message, the published encoder still zero-fills.
+    expect(String(originalGroup())).toContain('[...current, message]');
+    expect(String(OriginalEncoder().prototype.ensureAvailable)).toContain('Buffer.alloc(');
+    // Codecs are registered in our copy only: the published snappy slot is still kafkajs' stub.
+    const codecs = published.CompressionCodecs as {
+      [type: number]: () => unknown;
+    };
+    expect(() => codecs[published.CompressionTypes.Snappy]!()).toThrow();
+    const ours = kafkajs.CompressionCodecs as { [type: number]: () => unknown };
+    expect(ours[kafkajs.CompressionTypes.Snappy]!()).toHaveProperty('decompress');
   });
 });

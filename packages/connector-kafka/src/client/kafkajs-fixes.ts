@@ -1,8 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join, sep } from 'node:path';
+import { compileFunction } from 'node:vm';
 
 /**
- * Two fixes to kafkajs 2.2.4 internals (the last release; the project is no longer maintained),
- * applied once, before kafkajs itself loads (this module is imported first by `kafkajs.ts`):
+ * Our own copy of kafkajs 2.2.4 (the last release; the project is no longer maintained) with two
+ * fixes to its internals. The copy is private: its modules are loaded from kafkajs' files into a
+ * module table of our own, so another kafkajs user in the same process (an application, a test
+ * helper) gets the untouched package from `require`/`import`, and nothing depends on import
+ * order or on a bundler keeping a side-effect import. `createKafkaJsClient` takes `Kafka` from
+ * here (`patchedKafkajs()`, loaded on first use).
  *
  * - `producer/groupMessagesPerPartition` copies the partition's array for every message
  *   (`[...current, message]`): quadratic in the messages per partition of one send; a batch of
@@ -12,9 +19,13 @@ import { createRequire } from 'node:module';
  *   the bytes past `offset` are never read, so `Buffer.allocUnsafe` (pooled for small sizes)
  *   gives the same output with less work per record.
  *
- * Both are behaviour-preserving; `kafkajs-fixes.test.ts` checks they are in place.
+ * Both are behaviour-preserving; `kafkajs-fixes.test.ts` checks the outputs against the
+ * originals and that the package itself is left as it was.
  */
 const require = createRequire(import.meta.url);
+const ROOT = dirname(require.resolve('kafkajs/package.json'));
+const GROUP = join(ROOT, 'src', 'producer', 'groupMessagesPerPartition.js');
+const ENCODER = join(ROOT, 'src', 'protocol', 'encoder.js');
 
 type Partitioner = (args: {
   topic: string;
@@ -22,7 +33,8 @@ type Partitioner = (args: {
   message: unknown;
 }) => number;
 
-function groupMessagesPerPartition({
+/** kafkajs' grouping, linear: each partition's list grows in place. */
+export function groupMessagesPerPartition({
   topic,
   partitionMetadata,
   messages,
@@ -46,37 +58,78 @@ function groupMessagesPerPartition({
 
 interface EncoderClass {
   nextPowerOfTwo(value: number): number;
-  prototype: { ensureAvailable: unknown };
+  prototype: { ensureAvailable: (this: { offset: number; buf: Buffer }, length: number) => void };
 }
 
-const GROUP = 'kafkajs/src/producer/groupMessagesPerPartition.js';
-const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderClass;
-
-function ensureAvailable(this: { offset: number; buf: Buffer }, length: number): void {
-  if (this.offset + length > this.buf.length) {
-    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
-    this.buf.copy(grown, 0, 0, this.offset);
-    this.buf = grown;
-  }
+function fixEncoder(Encoder: EncoderClass): void {
+  Encoder.prototype.ensureAvailable = function ensureAvailable(length) {
+    if (this.offset + length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+      this.buf.copy(grown, 0, 0, this.offset);
+      this.buf = grown;
+    }
+  };
 }
 
-/** Whether the fixes are active (for tests). */
-export function kafkajsFixesApplied(): boolean {
-  const cached = require.cache[require.resolve(GROUP)];
-  return (
-    cached?.exports === groupMessagesPerPartition &&
-    Encoder.prototype.ensureAvailable === ensureAvailable
-  );
+type KafkaJs = typeof import('kafkajs');
+
+export interface PatchedKafkajs {
+  /** The patched copy's public API (what `import 'kafkajs'` gives, from our module table). */
+  readonly kafkajs: KafkaJs;
+  /** A module of the copy by its path in the package, e.g. `src/protocol/encoder.js` (tests). */
+  internal(path: string): unknown;
 }
 
-function apply(): void {
-  // A prototype method: in effect whenever it is patched.
-  Encoder.prototype.ensureAvailable = ensureAvailable;
-  // Too late once the producer's modules are loaded: they hold the original function.
-  if (require.cache[require.resolve('kafkajs/src/producer/sendMessages.js')]) return;
-  require(GROUP);
-  const cached = require.cache[require.resolve(GROUP)];
-  if (cached) cached.exports = groupMessagesPerPartition;
+interface LoadedModule {
+  exports: unknown;
+  id: string;
+  filename: string;
+  loaded: boolean;
 }
 
-apply();
+const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/**
+ * Loads kafkajs' CommonJS files into a private module table: a file of the package is compiled
+ * and run once per table (its `require` resolves inside the same table, including the requests
+ * kafkajs loads lazily per protocol version); anything outside it (Node's built-ins) comes from
+ * the ordinary `require`.
+ */
+function loadPrivateCopy(): PatchedKafkajs {
+  const table = new Map<string, LoadedModule>();
+  const load = (file: string): unknown => {
+    const hit = table.get(file);
+    if (hit) return hit.exports;
+    const module: LoadedModule = { exports: {}, id: file, filename: file, loaded: false };
+    table.set(file, module);
+    if (file === GROUP) {
+      module.exports = groupMessagesPerPartition;
+    } else if (file.endsWith('.json')) {
+      module.exports = JSON.parse(readFileSync(file, 'utf8'));
+    } else {
+      const run = compileFunction(readFileSync(file, 'utf8'), WRAPPER_PARAMS, { filename: file });
+      run.call(module.exports, module.exports, requireFrom(file), module, file, dirname(file));
+      if (file === ENCODER) fixEncoder(module.exports as EncoderClass);
+    }
+    module.loaded = true;
+    return module.exports;
+  };
+  const requireFrom = (from: string) => {
+    const outer = createRequire(from);
+    const inner = (id: string): unknown => {
+      const file = outer.resolve(id);
+      return file.startsWith(ROOT + sep) ? load(file) : outer(id);
+    };
+    return Object.assign(inner, { resolve: outer.resolve, cache: Object.create(null) });
+  };
+  const kafkajs = load(require.resolve('kafkajs')) as KafkaJs;
+  return { kafkajs, internal: (path) => load(join(ROOT, path)) };
+}
+
+let copy: PatchedKafkajs | undefined;
+
+/** The private, patched kafkajs (loaded once, on first use). */
+export function patchedKafkajs(): PatchedKafkajs {
+  copy ??= loadPrivateCopy();
+  return copy;
+}

@@ -1,18 +1,7 @@
 import type { Logger } from '@opencdc-ts/sdk';
-// First: patches kafkajs internals before kafkajs loads (see the module).
-import './kafkajs-fixes.js';
-import {
-  type Admin,
-  CompressionTypes,
-  type Consumer,
-  Kafka,
-  type KafkaConfig,
-  type LogEntry,
-  logLevel,
-  Partitioners,
-  type Producer,
-} from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaConfig, LogEntry, Producer } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
+import { patchedKafkajs } from './kafkajs-fixes.js';
 import type {
   ClientSettings,
   ConsumedBatch,
@@ -29,7 +18,11 @@ import type {
 
 /** The kafkajs implementation of the client interface. */
 export function createKafkaJsClient(settings: ClientSettings, logger: Logger): KafkaClient {
-  registerCodecs();
+  // Our private copy of kafkajs with its fixes (see kafkajs-fixes.ts); other users of kafkajs in
+  // the process keep the package as published.
+  const { kafkajs } = patchedKafkajs();
+  const { Kafka, logLevel } = kafkajs;
+  registerCodecs(kafkajs);
   const config: KafkaConfig = {
     brokers: [...settings.brokers],
     clientId: settings.clientId,
@@ -69,6 +62,7 @@ export function createKafkaJsClient(settings: ClientSettings, logger: Logger): K
 const EXPECTED = /Limiting retries for the idempotent producer|switched default partitioner/;
 
 function forwardLog(logger: Logger, entry: LogEntry): void {
+  const { logLevel } = patchedKafkajs().kafkajs;
   const { message, ...fields } = entry.log;
   if (EXPECTED.test(message)) {
     logger.debug(`kafkajs ${entry.namespace}: ${message}`, fields);
@@ -120,11 +114,8 @@ class KafkaJsAdmin implements KafkaAdmin {
 }
 
 const ACKS = { none: 0, one: 1, all: -1 } as const;
-const COMPRESSION = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-} as const;
+/** kafkajs' `CompressionTypes` (the same numbers in every copy of it). */
+const COMPRESSION = { none: 0, gzip: 1, snappy: 2 } as const;
 
 class KafkaJsProducer implements KafkaProducer {
   private readonly producer: Producer;
@@ -136,7 +127,7 @@ class KafkaJsProducer implements KafkaProducer {
       // Java-compatible murmur2: a key lands on the partition Java clients would pick. A topic
       // of one partition needs no hash (it was ~2.5 % of a pipeline's CPU).
       createPartitioner: () => {
-        const murmur2 = Partitioners.DefaultPartitioner();
+        const murmur2 = patchedKafkajs().kafkajs.Partitioners.DefaultPartitioner();
         return (args) =>
           args.partitionMetadata.length === 1
             ? args.partitionMetadata[0]!.partitionId
