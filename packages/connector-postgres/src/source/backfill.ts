@@ -48,7 +48,7 @@ export class Backfills {
   /** Finds tables created since start that the patterns select; queues them for backfill. */
   async discover(): Promise<void> {
     const s = this.s;
-    if (!s.meta || s.stopping) return;
+    if (!s.meta || s.halted) return;
     const { tables } = await listTables(s.meta);
     const queued = new Set(this.queue.map((b) => b.table.collection));
     const fresh = selectTables(s.patterns, tables).filter(
@@ -77,7 +77,7 @@ export class Backfills {
   /** Runs every queued backfill; rows get positions at the last emitted change (`lsnText`, `i`). */
   async run(lastCdc: { lsnText: string; i: number }): Promise<void> {
     const s = this.s;
-    while (this.queue.length > 0 && !s.stopping) {
+    while (this.queue.length > 0 && !s.halted) {
       const b = this.queue[0]!;
       const t = b.table;
       if (!s.tables.has(t.collection)) {
@@ -110,7 +110,7 @@ export class Backfills {
         types: s.types,
         emit: s.emit,
         position: (j) => cdcPosition(lsnText, i, j),
-        stopped: () => s.stopping,
+        stopped: () => s.halted,
         onConnectionError: (e) => s.fail(e),
       });
       this.queue.shift();

@@ -23,7 +23,10 @@ export class Session {
   /** The catalog connection (queries, heartbeats). */
   meta: pg.Client | undefined;
   private repl: pg.Client | undefined;
+  /** Teardown began. */
   stopping = false;
+  /** The source failed (the error is with the reader). */
+  failed = false;
   /** The server can stream WAL messages (14+): backfills are announced durably in the WAL. */
   messages = false;
 
@@ -35,6 +38,11 @@ export class Session {
     readonly fail: (e: unknown) => void,
   ) {
     this.patterns = parseTablePatterns(config.tables);
+  }
+
+  /** Stopping or failed: producers (snapshot, pump, backfills) stop. */
+  get halted(): boolean {
+    return this.stopping || this.failed;
   }
 
   get slot(): string {

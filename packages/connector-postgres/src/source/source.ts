@@ -3,16 +3,22 @@
  * then CDC from the slot's consistent point over `pgoutput`, with acks turned into flushed LSNs
  * only for what the pipeline acknowledged. This file wires the parts: the start plan
  * (`start.ts`), the snapshot (`snapshot.ts`), the WAL pump (`wal.ts`) with its backfills
- * (`backfill.ts`) and record decoding (`decode.ts`), the buffer (`buffer.ts`) and acks (`acks.ts`).
+ * (`backfill.ts`) and record decoding (`decode.ts`), the buffer (the sdk's `SourceBuffer`) and
+ * acks (`acks.ts`, on the sdk's `AckLedger`).
  *
  * Every error leaving it is a `TransientError` (the session or connection was lost), a
  * `ConfigError` (found at open), or a plain `Error` for what retrying cannot fix.
  */
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { type ConnectorContext, type Position, type Source, TransientError } from '@opencdc-ts/sdk';
+import {
+  type ConnectorContext,
+  type Position,
+  type Source,
+  SourceBuffer,
+  TransientError,
+} from '@opencdc-ts/sdk';
 import { Acks } from './acks.js';
 import { Backfills } from './backfill.js';
-import { RecordBuffer } from './buffer.js';
 import type { SourceConfig } from './config.js';
 import { CLIENT_OPTIONS, classify } from './connection.js';
 import { decodePosition, snapshotPosition } from './position.js';
@@ -24,11 +30,10 @@ import { WalPump } from './wal.js';
 
 export class PostgresSource implements Source {
   private readonly s: Session;
-  private readonly buffer: RecordBuffer;
+  private readonly buffer: SourceBuffer<OpenCDCRecord>;
   private readonly acks: Acks;
   private stream: ReplicationStream | undefined;
   private pump: WalPump | undefined;
-  private failure: Error | undefined;
   private producer: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
 
@@ -36,7 +41,10 @@ export class PostgresSource implements Source {
     private readonly config: SourceConfig,
     private readonly ctx: ConnectorContext,
   ) {
-    this.buffer = new RecordBuffer(config.bufferSize, config.bufferBytes);
+    this.buffer = new SourceBuffer({
+      maxRecords: config.bufferSize,
+      maxBytes: config.bufferBytes,
+    });
     this.acks = new Acks((lsn) => this.stream?.setFlushed(lsn));
     this.s = new Session(
       config,
@@ -78,12 +86,12 @@ export class PostgresSource implements Source {
         types: s.types,
         emit: s.emit,
         position: snapshotPosition,
-        stopped: () => s.stopping,
+        stopped: () => s.halted,
         onConnectionError: (e) => this.fail(e),
       });
       this.ctx.logger.info('snapshot done', { tables: s.tables.size });
     }
-    if (s.stopping) return;
+    if (s.halted) return;
     const backfills = new Backfills(s, plan.backfills, plan.resume?.lsn ?? 0n, () =>
       this.pump?.wake(),
     );
@@ -139,7 +147,8 @@ export class PostgresSource implements Source {
   }
 
   read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
-    return this.buffer.read(maxRecords, signal, () => this.failure);
+    // The sdk's abort rule: an aborted read with nothing to return rejects with AbortedError.
+    return this.buffer.read(maxRecords, signal);
   }
 
   async ack(positions: readonly Position[]): Promise<void> {
@@ -147,14 +156,15 @@ export class PostgresSource implements Source {
   }
 
   private fail(e: unknown): void {
-    if (this.s.stopping || this.failure) return;
+    if (this.s.halted) return;
     const err = classify(e);
-    this.failure = err;
+    this.s.failed = true;
     this.ctx.logger.error('postgres source failed', {
       error: err.message,
       transient: err instanceof TransientError,
     });
-    this.buffer.wakeReader();
+    // Reads get what is buffered, then this error; the producers stop (`halted`).
+    this.buffer.fail(err);
   }
 
   async teardown(): Promise<void> {

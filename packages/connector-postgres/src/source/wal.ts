@@ -66,7 +66,7 @@ export class WalPump {
   /** Decodes until the source stops. */
   async run(): Promise<void> {
     const s = this.s;
-    while (!s.stopping) {
+    while (!s.halted) {
       if (!this.txn && this.backfills.pending) await this.backfills.run(this.lastCdc);
       if (this.msgHead >= this.msgs.length) {
         this.msgs = [];
@@ -242,7 +242,7 @@ export class WalPump {
   private async waitVisible(xid: number): Promise<void> {
     const s = this.s;
     const deadline = Date.now() + 5_000;
-    while (s.meta && !s.stopping && Date.now() < deadline) {
+    while (s.meta && !s.halted && Date.now() < deadline) {
       const { rows } = await s.meta.query(
         "SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND transactionid = $1::text::xid",
         [String(xid)],
