@@ -5,17 +5,11 @@
  * while the stream waits at a transaction boundary; their rows carry CDC positions with `bf`.
  */
 import { collectionOf, quoteRef } from '../sql.js';
-import {
-  announceBackfill,
-  checkIdentity,
-  describeTables,
-  listTables,
-  publicationTables,
-  type TableInfo,
-} from './catalog.js';
+import { checkIdentity, describeTables, listTables, type TableInfo } from './catalog.js';
 import { CLIENT_OPTIONS } from './connection.js';
 import { keyIndexes, type Txn } from './decode.js';
 import { cdcPosition, type SnapState } from './position.js';
+import { announceBackfill, publicationTables } from './publication.js';
 import type { Session } from './session.js';
 import { runSnapshot } from './snapshot.js';
 import { selectTables } from './tables.js';

@@ -1,6 +1,7 @@
 import { ConfigError } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
-import { preflight, publicationPrivilegeError, type Queryable } from './catalog.js';
+import { preflight, type Queryable } from './catalog.js';
+import { publicationPrivilegeError } from './publication.js';
 
 /** A client answering the preflight query with one row. */
 function fake(row: { wal_level: string; rolreplication: boolean; rolsuper: boolean }): Queryable {

@@ -1,9 +1,9 @@
 /** The Postgres source side: parameters, factory, lifecycle hooks and declared features. */
 import type { ConnectorSide, Source, SourceFeatures } from '@opencdc-ts/sdk';
 import { quote } from '../sql.js';
-import { dropSlot } from './catalog.js';
 import { type SourceConfig, sourceConfig } from './config.js';
 import { connect, newClient } from './connection.js';
+import { dropSlot } from './publication.js';
 import { PostgresSource } from './source.js';
 
 export { type SourceConfig, sourceConfig } from './config.js';

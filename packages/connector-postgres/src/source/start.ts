@@ -7,23 +7,25 @@ import { TransientError } from '@opencdc-ts/sdk';
 import { collectionOf, quote } from '../sql.js';
 import type { Backfill } from './backfill.js';
 import {
-  announceBackfill,
   checkIdentity,
   checkReadable,
   describeTables,
-  dropSlot,
-  ensurePublication,
   foreignKeys,
   preflight,
-  publicationPrivilegeError,
   resolveSelection,
   serverVersion,
-  slotInfo,
   type TableInfo,
 } from './catalog.js';
 import { parseLsn } from './lsn.js';
 import { snapshotOrder } from './order.js';
 import type { DecodedPosition, SnapState } from './position.js';
+import {
+  announceBackfill,
+  dropSlot,
+  ensurePublication,
+  publicationPrivilegeError,
+  slotInfo,
+} from './publication.js';
 import type { Session } from './session.js';
 
 export interface StartPlan {

@@ -7,7 +7,7 @@
 import { collectionOf, quoteRef, type TableRef } from '../sql.js';
 import type { Acks } from './acks.js';
 import type { Backfills } from './backfill.js';
-import { BACKFILL_MESSAGE, describeTables, partitionRoot, type TableInfo } from './catalog.js';
+import { describeTables, partitionRoot, type TableInfo } from './catalog.js';
 import {
   beginTxn,
   type ChangeMessage,
@@ -19,6 +19,7 @@ import {
   truncateRecord,
 } from './decode.js';
 import type { PgOutputMessage } from './pgoutput.js';
+import { BACKFILL_MESSAGE } from './publication.js';
 import type { ReplicationStream, WalMessage } from './replication.js';
 import type { Session } from './session.js';
 
