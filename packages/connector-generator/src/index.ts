@@ -2,14 +2,13 @@ import { defineConnector } from '@opencdc-ts/sdk';
 import { parseConfig, sourceConfig } from './config.js';
 import type { GeneratorConfig } from './model.js';
 import { GeneratorSource } from './source.js';
+import { VERSION } from './version.js';
 
 export { parseConfig, sourceConfig, toGeneratorConfig } from './config.js';
 export { BUILTIN_TYPES, fakerMethods } from './fields.js';
 export { decodePosition, RecordGenerator, SEEDED_EPOCH_MS } from './generator.js';
 export type { CollectionConfig, FormatType, GeneratorConfig } from './model.js';
 export { GeneratorSource } from './source.js';
-
-const VERSION = '0.1.0';
 
 /** The generator connector: fake records for many collections (source only). */
 export const connector = defineConnector<GeneratorConfig>({
@@ -20,9 +19,9 @@ export const connector = defineConnector<GeneratorConfig>({
     'Produces OpenCDC records with built-in (int, string, time, bool, duration) or @faker-js/faker field types, for one default collection or many named ones with weights, rates, bursts and operations. With a seed the output is reproducible and a restart resumes exactly.',
   version: VERSION,
   author: 'opencdc-ts',
-  // A synthetic change stream (create/update/delete per key) without an initial snapshot;
-  // resumable from its position (exactly so when seeded). See the README's "Features".
-  features: { source: { multipleCollections: true, cdc: { snapshot: false, resume: true } } },
+  // Synthetic records (create/update/delete per key), not captured from a change log: no CDC,
+  // but resumable from its position (exactly so when seeded). See the README's "Features".
+  features: { source: { multipleCollections: true, resume: true } },
   source: {
     // The sdk's parser validates each parameter; ours then checks how they combine.
     config: { parameters: sourceConfig.parameters, parse: parseConfig },

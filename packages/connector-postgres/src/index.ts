@@ -21,13 +21,15 @@ export {
   TRUNCATE_KEY,
 } from './source/index.js';
 
+import { VERSION } from './version.js';
+
 export const connector = defineConnector({
   name: 'postgres',
   summary:
     'PostgreSQL source (snapshot + logical replication CDC over many tables) and destination (routed, set-based upserts and deletes in source order).',
   description:
     'The source snapshots and then streams changes of many tables (any schema, composite keys) through one replication slot, emitting each table as its own collection. The destination writes records of many collections into many tables, one transaction per batch, keeping the order of the source across tables; optional table creation, schema evolution and a checkpoint table.',
-  version: '0.1.0',
+  version: VERSION,
   author: 'opencdc-ts',
   features: { source: sourceFeatures, destination: destinationFeatures },
   source: sourceSide,

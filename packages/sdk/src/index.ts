@@ -10,9 +10,10 @@ export * from './errors.js';
 export * from './params/index.js';
 export * from './route/index.js';
 export * from './source/index.js';
-export type {
-  DestinationFeatures,
-  Features,
-  SourceFeatures,
-  Specification,
+export {
+  type DestinationFeatures,
+  type Features,
+  type SourceFeatures,
+  type Specification,
+  sourceCanResume,
 } from './spec/types.js';

@@ -69,6 +69,7 @@ function formatFeatures(f: Connector['specification']['features']): string {
     parts.push(
       `source: long polling (snapshot ${src.longPolling.snapshot ? 'yes' : 'no'}, resume ${src.longPolling.resume ? 'yes' : 'no'})`,
     );
+  if (src?.resume) parts.push('source: resume (no change capture)');
   if (f?.destination?.multipleCollections) parts.push('destination: multiple collections');
   return parts.length ? parts.join('; ') : 'none declared';
 }

@@ -35,6 +35,20 @@ describe('checkFeatures', () => {
     expect(checkFeatures(input)[0]!.message).toMatch(/does not declare resume/);
     expect(checkFeatures({ ...input, hasSavedPosition: false })).toEqual([]);
   });
+
+  it('accepts resume declared without change capture, or with CDC or long polling', () => {
+    for (const source of [
+      { resume: true },
+      { cdc: { snapshot: false, resume: true } },
+      { longPolling: { snapshot: true, resume: true } },
+    ]) {
+      const input = { pipelineId: 'p', source: src({ source }), destinations: [] };
+      expect(checkFeatures({ ...input, hasSavedPosition: true })).toEqual([]);
+    }
+    const noResume = src({ source: { cdc: { snapshot: true, resume: false } } });
+    const input = { pipelineId: 'p', source: noResume, destinations: [], hasSavedPosition: true };
+    expect(checkFeatures(input)[0]!.message).toMatch(/does not declare resume/);
+  });
 });
 
 describe('formatSnapshot', () => {

@@ -1,4 +1,4 @@
-import type { Features } from '@opencdc-ts/sdk';
+import { type Features, sourceCanResume } from '@opencdc-ts/sdk';
 
 export interface FeatureFinding {
   level: 'warning' | 'error';
@@ -31,7 +31,8 @@ export function checkFeatures(input: FeatureInput): FeatureFinding[] {
       }
     }
   }
-  const canResume = Boolean(src.cdc?.resume || src.longPolling?.resume);
+  // `resume` alone (no change capture), or with CDC or long polling.
+  const canResume = sourceCanResume(src);
   if (input.hasSavedPosition && !canResume) {
     out.push({
       level: 'warning',

@@ -7,6 +7,7 @@ import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import type { ConnectorContext, Destination, Logger, Position, Source } from '../connector.js';
 import { AbortedError, ConfigErrors } from '../errors.js';
 import type { RawConfig } from '../params/config.js';
+import { sourceCanResume } from '../spec/types.js';
 import type { AcceptanceCheck, AcceptanceContext, AcceptanceOptions } from './options.js';
 import { defaultCompare, defaultRecord } from './records.js';
 
@@ -34,7 +35,7 @@ export function createHarness<SC, DC>(o: AcceptanceOptions<SC, DC>) {
   const df = spec.features.destination ?? {};
   const streaming = sf.cdc ?? sf.longPolling;
   const hasSnapshot = (sf.cdc?.snapshot ?? false) || (sf.longPolling?.snapshot ?? false);
-  const hasResume = (sf.cdc?.resume ?? false) || (sf.longPolling?.resume ?? false);
+  const hasResume = sourceCanResume(sf);
   const checks: AcceptanceCheck[] = [];
 
   const add = (

@@ -85,9 +85,9 @@ export function addSourceChecks<SC, DC>(h: Harness<SC, DC>): void {
     'source',
     'source: resume at a cdc position',
     needData ??
-      (hasResume && streaming
+      (hasResume && (streaming || sf.resume)
         ? undefined
-        : 'the source does not declare cdc/longPolling with resume'),
+        : 'the source does not declare resume, nor cdc/longPolling with resume'),
     async (ctx) => {
       const want = records(ctx, ctx.collections[0]!);
       const half = Math.floor(n / 2);

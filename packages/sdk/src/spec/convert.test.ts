@@ -9,6 +9,7 @@ import { defineConfig } from '../params/config.js';
 import { param } from '../params/param.js';
 import {
   specificationFromBinary,
+  specificationFromProto,
   specificationToJSON,
   specificationToObject,
   specificationToProto,
@@ -52,6 +53,23 @@ describe('specification encodings', () => {
       specificationToObject(spec),
     );
     expect(specificationToObject(spec).sourceParams).toEqual(spec.sourceParams);
+  });
+
+  it('carries resume declared without change capture', () => {
+    const resumable: Specification = {
+      ...spec,
+      features: { source: { multipleCollections: true, resume: true } },
+    };
+    const m = specificationToProto(resumable);
+    expect(m.features?.source).toMatchObject({ resume: true, multipleCollections: true });
+    expect(m.features?.source?.cdc).toBeUndefined();
+    expect(specificationFromBinary(specificationToBinary(resumable)).features).toEqual(
+      resumable.features,
+    );
+    // Absent stays absent: a CDC source does not gain a plain `resume`.
+    expect(specificationFromProto(specificationToProto(spec)).features.source).not.toHaveProperty(
+      'resume',
+    );
   });
 
   it('JSON and YAML are deterministic and sorted', () => {

@@ -68,6 +68,7 @@ export function specificationToProto(spec: Specification): ProtoSpecification {
               multipleCollections: f.source.multipleCollections ?? false,
               ...(f.source.cdc ? { cdc: { ...f.source.cdc } } : {}),
               ...(f.source.longPolling ? { longPolling: { ...f.source.longPolling } } : {}),
+              resume: f.source.resume ?? false,
             },
           }
         : {}),
@@ -116,6 +117,7 @@ export function specificationFromProto(m: ProtoSpecification): Specification {
         snapshot: s.longPolling.snapshot,
         resume: s.longPolling.resume,
       };
+    if (s.resume) features.source.resume = true;
   }
   const d = m.features?.destination;
   if (d) {

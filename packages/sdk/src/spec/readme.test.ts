@@ -36,6 +36,11 @@ describe('README generation', () => {
     expect(s).toContain('matches `^[a-z\\|]+$`');
     expect(s.indexOf('`mode`')).toBeLessThan(s.indexOf('`url`'));
     expect(renderReadmeSection(spec)).toBe(s);
+    expect(s).not.toContain('resume (no change capture)');
+    const resumable = { ...spec, features: { source: { resume: true } } };
+    const r = renderReadmeSection(resumable);
+    expect(r).toContain('- Source, CDC: no');
+    expect(r).toContain('- Source, resume (no change capture): yes');
   });
 
   it('replaces only the marked section and is idempotent', () => {

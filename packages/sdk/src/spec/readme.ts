@@ -63,6 +63,8 @@ function features(spec: Specification, hasSource: boolean, hasDestination: boole
     lines.push(`- Source, multiple collections: ${s.multipleCollections ? 'yes' : 'no'}`);
     lines.push(`- Source, CDC: ${capture(s.cdc)}`);
     lines.push(`- Source, long polling: ${capture(s.longPolling)}`);
+    // Resume without change capture; shown only when declared (CDC and polling show their own).
+    if (s.resume) lines.push('- Source, resume (no change capture): yes');
   }
   if (hasDestination) {
     lines.push(`- Destination, multiple collections: ${d.multipleCollections ? 'yes' : 'no'}`);

@@ -12,6 +12,17 @@ export interface SourceFeatures {
   cdc?: { snapshot: boolean; resume: boolean };
   /** Polling for changes (weaker: e.g. no deletes, relies on an ordering column). */
   longPolling?: { snapshot: boolean; resume: boolean };
+  /**
+   * Opens at a position and continues after it, losing nothing, for a source that captures no
+   * changes (e.g. a generator, a file, a queue). A change-capturing source declares resume in
+   * `cdc` or `longPolling` instead.
+   */
+  resume?: boolean;
+}
+
+/** Whether a source with these features can open at a position and continue after it. */
+export function sourceCanResume(f: SourceFeatures | undefined): boolean {
+  return Boolean(f?.resume || f?.cdc?.resume || f?.longPolling?.resume);
 }
 
 export interface DestinationFeatures {
