@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { expect, it } from 'vitest';
+// Relative: the private @opencdc-ts/testing is not a dependency of the generator.
+import { readmeExample } from '../../testing/src/readme.js';
 import { generate } from './library-example.fixture.js';
 
-const fixture = new URL('./library-example.fixture.ts', import.meta.url);
-const readme = new URL('../README.md', import.meta.url);
-
 it('the README quotes the library example verbatim', () => {
-  const code = readFileSync(fixture, 'utf8');
-  const example = code.slice(code.search(/^import /m));
-  expect(readFileSync(readme, 'utf8')).toContain(`\`\`\`ts\n${example}\`\`\`\n`);
+  const { block, readme } = readmeExample(
+    new URL('./library-example.fixture.ts', import.meta.url),
+    new URL('../README.md', import.meta.url),
+  );
+  expect(readme).toContain(block);
 });
 
 /** A record without its read time (stamped when read, so it differs between runs). */

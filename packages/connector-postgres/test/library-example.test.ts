@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createTestDatabase, withPgClient } from '@opencdc-ts/testing';
+import { createTestDatabase, readmeExample, withPgClient } from '@opencdc-ts/testing';
 import { expect, inject, it } from 'vitest';
 import { readOrders, removeReader } from './library-example.fixture.js';
 
-const fixture = new URL('./library-example.fixture.ts', import.meta.url);
-const readme = new URL('../README.md', import.meta.url);
-
 it('the README quotes the library example verbatim', () => {
-  const code = readFileSync(fixture, 'utf8');
-  const example = code.slice(code.search(/^import /m));
-  expect(readFileSync(readme, 'utf8')).toContain(`\`\`\`ts\n${example}\`\`\`\n`);
+  const { block, readme } = readmeExample(
+    new URL('./library-example.fixture.ts', import.meta.url),
+    new URL('../README.md', import.meta.url),
+  );
+  expect(readme).toContain(block);
 });
 
 it('the library example reads, acks, tears down, and removes the slot and publication', async () => {

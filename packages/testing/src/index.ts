@@ -17,6 +17,7 @@ export {
   startPostgres,
   withPgClient,
 } from './postgres.js';
+export { readmeExample } from './readme.js';
 export {
   type ServiceAddresses,
   type Services,
