@@ -47,7 +47,7 @@ function expectedRecord(ctx: AcceptanceContext, collection: string, i: number): 
     const gen = new RecordGenerator(config, Number(SEED));
     const all = new Map<string, OpenCDCRecord[]>();
     while ((all.get(collection)?.length ?? 0) <= i) {
-      const r = gen.next('0', 0, true);
+      const r = gen.next(0, true);
       const c = r.metadata.get('opencdc.collection')!;
       all.set(c, [...(all.get(c) ?? []), r]);
     }

@@ -2,7 +2,6 @@ import {
   type Change,
   type Data,
   METADATA_CREATED_AT,
-  METADATA_READ_AT,
   Metadata,
   type OpenCDCRecord,
   type Operation,
@@ -196,7 +195,7 @@ export class RecordGenerator {
    * Generates the next record. `wallClockMs` is its createdAt for unseeded runs;
    * seeded runs ignore it and use the synthetic clock so the bytes are reproducible.
    */
-  next(readAt: string, wallClockMs: number, seeded: boolean): OpenCDCRecord {
+  next(wallClockMs: number, seeded: boolean): OpenCDCRecord {
     const state = this.state;
     const seq = state.seq;
     const rng = this.rng;
@@ -251,10 +250,9 @@ export class RecordGenerator {
 
     const metadata = new Metadata();
     if (coll.collection !== undefined) metadata.setCollection(coll.collection);
-    // The timestamps are already decimal nanosecond text: set directly rather than through
-    // setCreatedAt/setReadAt, which would cost a BigInt per record.
+    // The timestamp is already decimal nanosecond text: set directly rather than through
+    // setCreatedAt, which would cost a BigInt per record. (`opencdc.readAt` is the runtime's.)
     metadata.set(METADATA_CREATED_AT, createdAt);
-    metadata.set(METADATA_READ_AT, readAt);
 
     const format = coll.config.format;
     let recordKey: Data;

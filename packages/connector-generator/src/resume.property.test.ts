@@ -55,11 +55,11 @@ test('for any config, resuming at any record continues exactly (property)', () =
         if (collections.every((c) => c.rate !== undefined)) delete settings.rate;
         const config = parseConfig(settings);
         const take = (g: RecordGenerator, n: number) =>
-          Array.from({ length: n }, () => show(g.next('0', 0, true)));
+          Array.from({ length: n }, () => show(g.next(0, true)));
         const all = take(new RecordGenerator(config, seed), 150);
         const first = new RecordGenerator(config, seed);
         let last: OpenCDCRecord | undefined;
-        for (let i = 0; i < cut; i++) last = first.next('0', 0, true);
+        for (let i = 0; i < cut; i++) last = first.next(0, true);
         const resumed = new RecordGenerator(config, seed, decodePosition(last!.position, config));
         expect(take(resumed, 150 - cut)).toEqual(all.slice(cut));
       },

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { ConfigError, type Position, type Source } from '@opencdc-ts/sdk';
+import { AbortedError, ConfigError, type Position, type Source } from '@opencdc-ts/sdk';
 import { decodePosition, RecordGenerator, SEEDED_EPOCH_MS } from './generator.js';
 import type { GeneratorConfig } from './model.js';
 import { randomSeed } from './prng.js';
@@ -9,22 +9,14 @@ import { activeTime, inGeneratePhase, nextGeneratePhase, sleep, wallTimeFor } fr
 /** A paced reader that falls this far behind drops the backlog instead of bursting it out. */
 const MAX_BACKLOG_S = 1;
 
-/** Unix nanoseconds as decimal text, from fractional milliseconds. */
-function nanos(ms: number): string {
-  const whole = Math.floor(ms);
-  return `${whole}${String(Math.floor((ms - whole) * 1e6)).padStart(6, '0')}`;
-}
-
-function waitForAbort(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) =>
-    signal.addEventListener('abort', () => resolve(), { once: true }),
-  );
-}
+/** The longest timer Node.js keeps (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * The generator as a source. Nothing upstream to acknowledge: the position alone lets a seeded
- * run resume exactly (see README), so `ack` has nothing to do.
+ * The generator as a source. It produces on demand inside `read` (pacing is the read's, so no
+ * buffer sits between a producer and `read`). Nothing upstream to acknowledge: the position
+ * alone lets a seeded run resume exactly (see README), so `ack` has nothing to do. Abort follows
+ * the Source contract: a read with nothing to return rejects with `AbortedError`.
  */
 export class GeneratorSource implements Source {
   private gen: RecordGenerator | undefined;
@@ -71,21 +63,20 @@ export class GeneratorSource implements Source {
     const seeded = this.config.seed !== undefined;
     const max = Math.max(1, maxRecords);
     for (;;) {
-      if (signal.aborted) return [];
+      if (signal.aborted) throw new AbortedError();
       if (gen.done) {
         // Bounded runs stay open (a source never ends on its own) but produce nothing more.
-        await waitForAbort(signal);
-        return [];
+        while (await sleep(MAX_TIMER_MS, signal));
+        throw new AbortedError();
       }
       const elapsed = performance.now() - this.startMs;
       const wallMs = performance.timeOrigin + performance.now();
-      const readAt = nanos(wallMs);
       const out: OpenCDCRecord[] = [];
       let waitMs: number;
       if (gen.nextVirtualTime() === 0) {
         // Unlimited: as many as asked, within generate phases.
         if (inGeneratePhase(elapsed, burst)) {
-          while (out.length < max && !gen.done) out.push(gen.next(readAt, wallMs, seeded));
+          while (out.length < max && !gen.done) out.push(gen.next(wallMs, seeded));
           return out;
         }
         waitMs = nextGeneratePhase(elapsed, burst) - elapsed;
@@ -98,13 +89,13 @@ export class GeneratorSource implements Source {
           !gen.done &&
           gen.nextVirtualTime() - this.baseVirtual <= active
         ) {
-          out.push(gen.next(readAt, wallMs, seeded));
+          out.push(gen.next(wallMs, seeded));
         }
         if (out.length > 0) return out;
         const dueActive = (gen.nextVirtualTime() - this.baseVirtual) * 1000;
         waitMs = wallTimeFor(dueActive, burst) - elapsed;
       }
-      if (!(await sleep(Math.max(1, Math.ceil(waitMs)), signal))) return [];
+      if (!(await sleep(Math.max(1, Math.ceil(waitMs)), signal))) throw new AbortedError();
     }
   }
 

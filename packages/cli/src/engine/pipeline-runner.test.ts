@@ -1,4 +1,9 @@
-import { createRecord, EncodeError, type OpenCDCRecord } from '@opencdc-ts/commons';
+import {
+  createRecord,
+  EncodeError,
+  METADATA_READ_AT,
+  type OpenCDCRecord,
+} from '@opencdc-ts/commons';
 import {
   AbortedError,
   ConfigError,
@@ -255,6 +260,16 @@ describe('PipelineRunner', () => {
       'conduit.destination.plugin.name': 'builtin:p:dst',
       'conduit.destination.plugin.version': 'v9',
     });
+  });
+
+  it('stamps opencdc.readAt right after read: one clock reading per batch', async () => {
+    const s = setup({ total: 3 });
+    const before = Date.now();
+    await runUntil(s.runner, () => s.written.length >= 3);
+    const readAt = s.written.map((r) => r.metadata.get(METADATA_READ_AT));
+    expect(readAt[0]).toMatch(/^\d{19}$/);
+    expect(Number(BigInt(readAt[0]!) / 1_000_000n)).toBeGreaterThanOrEqual(before);
+    expect(new Set(readAt).size).toBe(1); // the source hands out all three in one read
   });
 
   it('resumes from the saved position and runs onCreated only the first time', async () => {

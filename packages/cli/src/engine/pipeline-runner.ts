@@ -207,13 +207,16 @@ export class PipelineRunner {
           batch = await current;
         } catch (err) {
           next = undefined;
+          // The Source contract's abort rule: once reading is aborted, a read with nothing to
+          // return rejects with `AbortedError`; that is "stopped reading", not a failure.
           if (reading.signal.aborted) break;
           throw tagConfigError(p.source, err);
         }
         // Read ahead while this batch is written: at most one batch waits. Once stopping,
         // nothing new is read; what was already read is still written and acked.
         next = reading.signal.aborted ? undefined : read();
-        if (batch.length === 0) continue;
+        if (batch.length === 0) continue; // a source that still resolves empty on abort
+        // `opencdc.readAt` and the source connector: one clock reading per batch.
         stampSource(batch, p.source.fullId, p.source.plugin);
         await this.deliver(batch, source, destinations, dlq);
       }

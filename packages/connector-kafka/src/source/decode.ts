@@ -2,6 +2,7 @@ import {
   type Data,
   findTooDeep,
   fromOpenCDCJSON,
+  METADATA_CREATED_AT,
   Metadata,
   type OpenCDCRecord,
   type StructuredData,
@@ -10,18 +11,6 @@ import type { ConsumedMessage } from '../client/types.js';
 
 /** How a message value becomes record data. */
 export type ValueFormat = 'raw' | 'json' | 'opencdc';
-
-/** `opencdc.readAt` text, recomputed at most once per millisecond (the clock's resolution). */
-let lastMs = 0;
-let lastText = '';
-function readAtNow(): string {
-  const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastText = `${ms}000000`;
-  }
-  return lastText;
-}
 
 /**
  * Copies of message bytes, carved out of shared 256 KB slabs. kafkajs hands out views into the
@@ -176,8 +165,7 @@ export class PartitionDecoder {
     // ms → ns by appending six zeros (exact, no BigInt per record); -1 means "no timestamp".
     const ts = m.timestamp;
     if (ts.length > 0 && ts.charCodeAt(0) > 48 && ts.charCodeAt(0) <= 57)
-      md.set('opencdc.createdAt', `${ts}000000`);
-    md.set('opencdc.readAt', readAtNow());
+      md.set(METADATA_CREATED_AT, `${ts}000000`);
     addHeaders(md, m.headers);
     return record;
   }

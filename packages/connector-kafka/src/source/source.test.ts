@@ -1,3 +1,4 @@
+import { AbortedError } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
 import type {
   ConsumedBatch,
@@ -162,11 +163,11 @@ describe('KafkaSource (scripted client)', () => {
     await s.teardown();
   });
 
-  it('an empty source waits for the signal and returns nothing', async () => {
+  it('an empty source waits for the signal, then rejects with AbortedError', async () => {
     const f = fakeClient();
     const s = await open(f);
     const t = Date.now();
-    expect(await s.read(1, AbortSignal.timeout(200))).toEqual([]);
+    await expect(s.read(1, AbortSignal.timeout(200))).rejects.toBeInstanceOf(AbortedError);
     expect(Date.now() - t).toBeGreaterThanOrEqual(150);
     await s.teardown();
   });

@@ -1,5 +1,11 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import type { ConnectorContext, Position, Source } from '@opencdc-ts/sdk';
+import {
+  AckLedger,
+  type ConnectorContext,
+  type Position,
+  type Source,
+  SourceBuffer,
+} from '@opencdc-ts/sdk';
 import {
   type ClientSettings,
   type ConsumedBatch,
@@ -10,7 +16,6 @@ import {
   type KafkaConsumer,
 } from '../client/index.js';
 import { clientSettings } from '../config/common.js';
-import { RecordBuffer } from './buffer.js';
 import type { SourceConfig } from './config.js';
 import { PartitionDecoder, Slab, type ValueFormat } from './decode.js';
 import { decodePosition, type KafkaPosition } from './position.js';
@@ -18,12 +23,11 @@ import { parseTopics, type TopicMatcher } from './topics.js';
 
 const tpKey = (topic: string, partition: number) => `${partition}:${topic}`;
 
-/** Offsets `first..last` of one partition, handed out together (gaps possible: compaction). */
+/** The last offset of one partition's records handed out together (one per consumed batch). */
 interface Run {
   key: string;
   topic: string;
   partition: number;
-  first: number;
   last: number;
 }
 
@@ -46,7 +50,11 @@ export class KafkaSource implements Source {
   private readonly matcher: TopicMatcher;
   private readonly settings: ClientSettings;
   private readonly format: ValueFormat;
-  private readonly buffer: RecordBuffer;
+  /**
+   * The hand-over from the consumer (`eachBatch`) to `read()`. When full, the consumer pauses
+   * the partition; once drained to half, the partition is resumed (hysteresis).
+   */
+  private readonly buffer: SourceBuffer<OpenCDCRecord>;
   private client: KafkaClient | undefined;
   private admin: KafkaAdmin | undefined;
   private consumer: KafkaConsumer | undefined;
@@ -57,11 +65,11 @@ export class KafkaSource implements Source {
   private readonly deleted = new Set<string>();
   private readonly next = new Map<string, bigint>();
   /**
-   * Delivered, unacked records in read order, as runs of one partition's offsets (one run per
-   * batch, not an entry per record): acking one record acks everything read before it.
+   * Delivered, unacked records in read order, with a mark per batch (its partition's last
+   * offset): acking one record acks everything read before it, so every batch whose mark is
+   * released has its last offset acked.
    */
-  private readonly delivered: Run[] = [];
-  private deliveredHead = 0;
+  private readonly ledger = new AckLedger<Run>();
   private readonly slab = new Slab();
   private readonly decoders = new Map<string, PartitionDecoder>();
   /** Per partition: the offset to commit (one past the highest acked). */
@@ -69,8 +77,6 @@ export class KafkaSource implements Source {
     string,
     { topic: string; partition: number; offset: bigint }
   >();
-  private paused: (() => void)[] = [];
-  private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Serializes subscription changes and commits. */
   private lock: Promise<unknown> = Promise.resolve();
@@ -84,7 +90,7 @@ export class KafkaSource implements Source {
     this.matcher = parseTopics(config.topics);
     this.settings = clientSettings(config);
     this.format = config.valueFormat as ValueFormat;
-    this.buffer = new RecordBuffer(config.bufferSize);
+    this.buffer = new SourceBuffer({ maxRecords: config.bufferSize, resumeAt: 0.5 });
   }
 
   private get servers(): string {
@@ -189,8 +195,7 @@ export class KafkaSource implements Source {
           this.ctx.logger.warn('kafka consumer crashed; restarting', { error: error.message });
           return;
         }
-        this.failure = classifyConnectError(error, this.servers);
-        this.buffer.wake();
+        this.buffer.fail(classifyConnectError(error, this.servers));
       },
     });
     this.running = true;
@@ -215,8 +220,8 @@ export class KafkaSource implements Source {
     const floor = next === undefined ? -1 : Number(next);
     const decoder = this.decoder(topic, partition, key);
     const buffer = this.buffer;
+    const ledger = this.ledger;
     let resolved: string | undefined;
-    let first = -1;
     let last = -1;
     for (const m of b.messages) {
       const offset = Number(m.offset);
@@ -224,74 +229,47 @@ export class KafkaSource implements Source {
         resolved = m.offset; // already handed out before a consumer restart or rejoin
         continue;
       }
-      if (buffer.full) {
-        this.paused.push(b.pause());
-        break;
-      }
-      buffer.push(decoder.decode(m, offset));
-      if (first < 0) first = offset;
+      const record = decoder.decode(m, offset);
+      ledger.record(record.position);
+      const room = buffer.push(record);
       last = offset;
       resolved = m.offset;
+      if (room !== undefined) {
+        // Full: the rest of the batch is fetched again once the buffer drained.
+        void room.then(b.pause());
+        break;
+      }
     }
-    if (first >= 0) {
-      this.delivered.push({ key, topic, partition, first, last });
+    if (last >= 0) {
+      ledger.mark({ key, topic, partition, last });
       this.next.set(key, BigInt(last) + 1n);
     }
     if (resolved !== undefined) b.resolveOffset(resolved);
   }
 
-  async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
-    while (this.buffer.size === 0) {
-      if (this.failure) throw this.failure;
-      if (signal.aborted) return [];
-      await this.buffer.wait(signal);
-    }
-    const records = this.buffer.take(maxRecords);
-    if (this.paused.length > 0 && this.buffer.low) {
-      const resume = this.paused;
-      this.paused = [];
-      for (const r of resume) r();
-    }
-    return records;
+  read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
+    return this.buffer.read(maxRecords, signal);
   }
 
   async ack(positions: readonly Position[]): Promise<void> {
-    for (const pos of positions) {
+    // Everything read before the last position is acked too (the Source contract): every batch
+    // before it whole, and its own batch up to its offset.
+    const at = this.ledger.ack(positions);
+    this.ledger.release(this.ackRun);
+    for (const pos of at === undefined ? positions : [at]) {
       const p = decodePosition(pos);
-      const key = tpKey(p.topic, p.partition);
-      const offset = p.offset;
-      // Everything read before this position is acked too (the Source contract).
-      let found = false;
-      for (let i = this.deliveredHead; i < this.delivered.length; i++) {
-        const run = this.delivered[i]!;
-        if (run.key !== key || offset < run.first || offset > run.last) continue;
-        for (let j = this.deliveredHead; j < i; j++) {
-          const r = this.delivered[j]!;
-          this.markAcked({
-            key: r.key,
-            topic: r.topic,
-            partition: r.partition,
-            offset: BigInt(r.last),
-          });
-        }
-        this.markAcked({ key, topic: p.topic, partition: p.partition, offset: BigInt(offset) });
-        if (offset === run.last) this.deliveredHead = i + 1;
-        else {
-          run.first = offset + 1;
-          this.deliveredHead = i;
-        }
-        found = true;
-        break;
-      }
-      if (!found)
-        this.markAcked({ key, topic: p.topic, partition: p.partition, offset: BigInt(offset) });
-    }
-    if (this.deliveredHead > 1024 && this.deliveredHead * 2 > this.delivered.length) {
-      this.delivered.splice(0, this.deliveredHead);
-      this.deliveredHead = 0;
+      this.markAcked({
+        key: tpKey(p.topic, p.partition),
+        topic: p.topic,
+        partition: p.partition,
+        offset: BigInt(p.offset),
+      });
     }
     await this.flushLocked();
   }
+
+  private readonly ackRun = (r: Run): void =>
+    this.markAcked({ key: r.key, topic: r.topic, partition: r.partition, offset: BigInt(r.last) });
 
   private markAcked(d: { key: string; topic: string; partition: number; offset: bigint }): void {
     if (this.deleted.has(d.topic)) return; // its offsets went with it
@@ -386,7 +364,7 @@ export class KafkaSource implements Source {
   async teardown(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.buffer.wake();
+    this.buffer.close();
     try {
       await this.lock;
       // Give a (re)joining consumer a moment so acked offsets get committed.
