@@ -2,7 +2,7 @@
  * Helpers for the integration tests that run the Postgres source: a database per test file,
  * sources from settings, read loops, and the Postgres-to-Postgres pipeline of the e2e tests.
  */
-import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { MetadataKeys, type OpenCDCRecord } from '@opencdc-ts/commons';
 import type { ConnectorContext, Destination, Source } from '@opencdc-ts/sdk';
 import { createTestDatabase } from '@opencdc-ts/testing';
 import pg from 'pg';
@@ -195,7 +195,7 @@ export function usePgToPg(sourcePrefix: string, destinationPrefix: string): PgTo
 
 export const after = (r: OpenCDCRecord) => r.payload.after as { [k: string]: unknown };
 export const keyOf = (r: OpenCDCRecord) => r.key as { [k: string]: unknown };
-export const collection = (r: OpenCDCRecord) => r.metadata.get('opencdc.collection');
+export const collection = (r: OpenCDCRecord) => r.metadata.get(MetadataKeys.collection);
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();

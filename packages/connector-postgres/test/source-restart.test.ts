@@ -5,7 +5,15 @@ import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { TransientError } from '@opencdc-ts/sdk';
 import { type PostgresService, startPostgres } from '@opencdc-ts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { after, cleanup, openSource, readCount, sourceSettings, sql } from './source-helpers.js';
+import {
+  after,
+  cleanup,
+  collection,
+  openSource,
+  readCount,
+  sourceSettings,
+  sql,
+} from './source-helpers.js';
 
 // Its own server: restarting it must not disturb the other test files.
 let service: PostgresService;
@@ -64,15 +72,13 @@ describe('postgres source: server restart during the snapshot', () => {
       // Read (and ack) part of the snapshot, then restart the server while the snapshot
       // sessions are open (idle on backpressure or mid-query).
       const first = await readCount(source, 5_000);
-      for (const r of first)
-        if (r.metadata.get('opencdc.collection') === 'big') seen.add(after(r).id as number);
+      for (const r of first) if (collection(r) === 'big') seen.add(after(r).id as number);
       lastAcked = first[first.length - 1]!.position;
       await source.ack(first.map((r) => r.position));
       await service.restart!();
       const err = await readUntilError(source, async (recs) => {
         // Records buffered before the connections dropped are still valid: deliver and ack them.
-        for (const r of recs)
-          if (r.metadata.get('opencdc.collection') === 'big') seen.add(after(r).id as number);
+        for (const r of recs) if (collection(r) === 'big') seen.add(after(r).id as number);
         if (recs.length > 0) {
           lastAcked = recs[recs.length - 1]!.position;
           await source.ack(recs.map((r) => r.position));
@@ -91,8 +97,7 @@ describe('postgres source: server restart during the snapshot', () => {
       const deadline = Date.now() + 90_000;
       while (seen.size < ROWS && Date.now() < deadline) {
         const recs = await source.read(5_000, AbortSignal.timeout(30_000));
-        for (const r of recs)
-          if (r.metadata.get('opencdc.collection') === 'big') seen.add(after(r).id as number);
+        for (const r of recs) if (collection(r) === 'big') seen.add(after(r).id as number);
         await source.ack(recs.map((r) => r.position));
       }
       expect(seen.size).toBe(ROWS);

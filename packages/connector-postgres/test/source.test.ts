@@ -1,3 +1,4 @@
+import { MetadataKeys } from '@opencdc-ts/commons';
 import { describe, expect, it } from 'vitest';
 import { TOAST_UNCHANGED_KEY } from '../src/source/index.js';
 import {
@@ -101,7 +102,7 @@ describe('postgres source: snapshot and CDC across many tables', () => {
       // Primary key change: new key, old key in `before`.
       expect(keyOf(cdc[3]!)).toEqual({ id: 2 });
       expect(cdc[3]!.payload.before).toEqual({ id: 1 });
-      expect(cdc[3]!.metadata.get('opencdc.createdAt')).toMatch(/^\d{19}$/);
+      expect(cdc[3]!.metadata.get(MetadataKeys.createdAt)).toMatch(/^\d{19}$/);
     } finally {
       await src.teardown();
     }
