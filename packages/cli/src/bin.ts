@@ -107,17 +107,24 @@ program
 program
   .command('demo')
   .description(
-    'start throwaway Postgres and Kafka, run Postgres → Kafka → Postgres and generator → Postgres, compare counts (repository checkout only)',
+    'run Postgres → Kafka → Postgres and generator → Postgres against the given services, change the source for a while, compare counts (`bash scripts/demo.sh` in a checkout starts throwaway services and runs it)',
   )
+  .option('--source-url <url>', 'an empty Postgres database for the source tables')
+  .option('--dest-url <url>', 'an empty Postgres database the pipelines write into')
+  .option('--kafka <brokers>', 'Kafka bootstrap brokers, host:port[,host:port…]')
   .option(
     '--seconds <n>',
     'how long to keep changing the source tables',
     (v) => positiveInt(v, '--seconds'),
     8,
   )
-  .action(async (o: { seconds: number }) => {
+  .action(async (o: { seconds: number; sourceUrl?: string; destUrl?: string; kafka?: string }) => {
     const { runDemo } = await import('./demo/demo.js');
-    process.exitCode = await runDemo({ seconds: o.seconds, signal: stopOnSignals() });
+    process.exitCode = await runDemo({
+      seconds: o.seconds,
+      signal: stopOnSignals(),
+      services: { sourceUrl: o.sourceUrl, destUrl: o.destUrl, kafka: o.kafka },
+    });
   });
 
 function positiveInt(v: string, name: string): number {

@@ -4,11 +4,12 @@
 //   node packages/testing/dist/cli.js services [--env-file <path>]   # run until SIGINT/SIGTERM
 // Node 20 itself grabs `--env-file` anywhere on the command line (and fails when the file does
 // not exist yet), so `--env-out <path>` is the same option under a name Node leaves alone.
-//   node packages/testing/dist/cli.js demo                 # start, print addresses, stop
-import { spawn } from 'node:child_process';
+//   node packages/testing/dist/cli.js demo [ARGS]          # the demo on throwaway services
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTestDatabase, startKafka, startPostgres } from './index.js';
 import { fetchKafka, KAFKA_VERSIONS } from './kafka-fetch.js';
 import { repoRoot } from './paths.js';
 import { type Services, servicesEnvFile, startServices } from './services.js';
@@ -18,8 +19,9 @@ const usage = `usage: cli.js <command>
   services [--env-out PATH]    start PostgreSQL and both Kafka versions; write PG_URL, KAFKA_BROKERS
                                and KAFKA_BROKERS_39 to PATH once all are ready; run until SIGINT
                                (alias --env-file, which Node 20 intercepts unless after '--')
-  demo [ARGS]                  run the cli package's demo (packages/cli/dist/bin.js demo ARGS);
-                               without it: start the services, print their addresses, stop them`;
+  demo [ARGS]                  start PostgreSQL (two empty databases) and Kafka, run the cli
+                               package's demo against them (packages/cli/dist/bin.js demo
+                               --source-url … --dest-url … --kafka … ARGS), stop them`;
 
 function seconds(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -69,26 +71,52 @@ async function services(envFile: string | undefined): Promise<void> {
   setInterval(() => {}, 1 << 30);
 }
 
+/**
+ * `scripts/demo.sh` / `pnpm demo`: the services half of the demo. The demo itself (pipelines,
+ * writer, counts) is the published cli's `opencdc demo`, which starts nothing and takes the
+ * services' addresses; this starts throwaway ones, runs it and stops them, so the published cli
+ * needs nothing from this private package.
+ */
 async function demo(args: string[]): Promise<void> {
-  // The real demo lives in the cli package (which depends on this one, so no import here): run its
-  // built bin when present, passing the arguments through.
   const cliBin = join(repoRoot(), 'packages', 'cli', 'dist', 'bin.js');
-  if (existsSync(cliBin)) {
-    const child = spawn(process.execPath, [cliBin, 'demo', ...args], { stdio: 'inherit' });
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-    const code = await new Promise<number>((resolve) =>
-      child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))),
-    );
-    process.exitCode = code;
+  if (!existsSync(cliBin)) {
+    console.error(`${cliBin} is missing: build first (pnpm build)`);
+    process.exitCode = 2;
     return;
   }
-  // Fallback without the cli package built: show that the services come up.
+  let child: ChildProcess | undefined;
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      // The demo stops on the first signal and cleans up; the services are stopped below.
+      stopping = true;
+      child?.kill(sig);
+    });
+  }
   const started = Date.now();
-  const s = await startServices();
-  console.log(`services ready in ${seconds(started)}`);
-  printAddresses(s);
-  await s.stop();
-  console.log('services stopped');
+  console.error('starting throwaway PostgreSQL and Kafka…');
+  const [pg, kafka] = await Promise.allSettled([startPostgres(), startKafka()]);
+  try {
+    if (pg.status === 'rejected') throw pg.reason;
+    if (kafka.status === 'rejected') throw kafka.reason;
+    console.error(`services up in ${seconds(started)}`);
+    if (stopping) return;
+    const sourceUrl = await createTestDatabase(pg.value.url, 'demo_source');
+    const destUrl = await createTestDatabase(pg.value.url, 'demo_dest');
+    const brokers = kafka.value.brokers.join(',');
+    const argv = ['demo', '--source-url', sourceUrl, '--dest-url', destUrl, '--kafka', brokers];
+    child = spawn(process.execPath, [cliBin, ...argv, ...args], { stdio: 'inherit' });
+    const running = child;
+    process.exitCode = await new Promise<number>((resolve) =>
+      running.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))),
+    );
+  } finally {
+    console.error('cleaning up…');
+    await Promise.allSettled([
+      pg.status === 'fulfilled' ? pg.value.stop() : undefined,
+      kafka.status === 'fulfilled' ? kafka.value.stop() : undefined,
+    ]);
+  }
 }
 
 async function main(): Promise<void> {

@@ -11,13 +11,6 @@ import { FileStateStore } from '../state/file-store.js';
 import { type Counts, countRows, sourceTables } from './tables.js';
 import { startWriter } from './writer.js';
 
-/** The subset of the private testing package the demo uses (loaded only when the demo runs). */
-interface Testing {
-  startPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
-  startKafka(): Promise<{ brokers: string[]; stop(): Promise<void> }>;
-  createTestDatabase(pgUrl: string, prefix?: string): Promise<string>;
-}
-
 const GEN_COLLECTIONS = ['gen_users', 'gen_orders', 'gen_events'];
 const GEN_RECORDS = 3000;
 const cdcTables = sourceTables.map((t) => ({ key: t.collection, qualified: t.qualified }));
@@ -87,48 +80,49 @@ pipelines:${withPostgresSource ? cdc : ''}
 export interface DemoOptions {
   seconds: number;
   signal: AbortSignal;
+  /** Services to run against (`scripts/demo.sh` starts throwaway ones and passes them). */
+  services: {
+    /** An empty database for the source tables. */
+    sourceUrl?: string | undefined;
+    /** An empty database the pipelines write into. */
+    destUrl?: string | undefined;
+    /** Kafka bootstrap brokers (`host:port,…`); without it only generator → Postgres runs. */
+    kafka?: string | undefined;
+  };
 }
 
+/** How to get the services (printed when `opencdc demo` runs without them). */
+export const DEMO_HOWTO = [
+  'The demo runs against two empty Postgres databases and a Kafka broker that it is given:',
+  '  opencdc demo --source-url postgres://… --dest-url postgres://… --kafka host:port',
+  'From a repository checkout, `bash scripts/demo.sh` (or `pnpm demo`) starts throwaway ones',
+  '(PostgreSQL and Kafka, from the private testing package), runs the demo and cleans up:',
+  '  git clone https://github.com/opencdc-ts/opencdc-ts && cd opencdc-ts && bash scripts/demo.sh',
+];
+
 /**
- * The README's first command: throwaway Postgres and Kafka, Postgres → Kafka → Postgres CDC and
- * generator → Postgres pipelines from a real pipeline file, live changes, then counts compared.
+ * The README's first command: Postgres → Kafka → Postgres CDC and generator → Postgres pipelines
+ * from a real pipeline file, live changes, then counts compared. It starts no services: the
+ * caller (`scripts/demo.sh`, through the testing package) passes their addresses.
  */
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const started = Date.now();
   const say = (s: string) => process.stderr.write(`${s}\n`);
-  let testing: Testing;
-  try {
-    testing = (await import('@opencdc-ts/testing')) as Testing;
-  } catch {
-    say(
-      'The demo needs the repository checkout (it uses the private @opencdc-ts/testing package):',
-    );
-    say(
-      '  git clone https://github.com/opencdc-ts/opencdc-ts && cd opencdc-ts && pnpm install && pnpm demo',
-    );
+  const { sourceUrl, destUrl, kafka } = opts.services;
+  if (!sourceUrl || !destUrl) {
+    for (const line of DEMO_HOWTO) say(line);
     return 2;
   }
   const pgConnector = (await loadPlugin('builtin:postgres')).connector;
-  const withCdc = pgConnector.source !== undefined;
+  const withCdc = pgConnector.source !== undefined && Boolean(kafka);
   if (!withCdc)
     say(
-      'note: this build of @opencdc-ts/connector-postgres has no source yet; running generator → Postgres only',
+      kafka
+        ? 'note: this build of @opencdc-ts/connector-postgres has no source yet; running generator → Postgres only'
+        : 'note: no --kafka given; running generator → Postgres only',
     );
-
-  say(`starting throwaway PostgreSQL${withCdc ? ' and Kafka' : ''}…`);
-  const [pgSvc, kafka] = await Promise.all([
-    testing.startPostgres(),
-    withCdc ? testing.startKafka() : Promise.resolve(undefined),
-  ]);
   const dir = await mkdtemp(join(tmpdir(), 'opencdc-demo-'));
-  const stopServices = async () => {
-    await Promise.allSettled([pgSvc.stop(), kafka?.stop()]);
-    await rm(dir, { recursive: true, force: true });
-  };
   try {
-    say(`services up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const sourceUrl = await testing.createTestDatabase(pgSvc.url, 'demo_source');
-    const destUrl = await testing.createTestDatabase(pgSvc.url, 'demo_dest');
     const src = new pg.Client({ connectionString: sourceUrl });
     const dst = new pg.Client({ connectionString: destUrl });
     await src.connect();
@@ -148,7 +142,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
         ...process.env,
         DEMO_SOURCE_URL: sourceUrl,
         DEMO_DEST_URL: destUrl,
-        DEMO_KAFKA: kafka?.brokers.join(',') ?? '',
+        DEMO_KAFKA: kafka ?? '',
       };
 
       const progress: Progress = process.stderr.isTTY
@@ -223,8 +217,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       await dst.end().catch(() => {});
     }
   } finally {
-    say('cleaning up…');
-    await stopServices();
+    await rm(dir, { recursive: true, force: true });
   }
 }
 
