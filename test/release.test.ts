@@ -199,11 +199,16 @@ const records = [];
 while (records.length < 20) records.push(...(await source.read(20 - records.length, new AbortController().signal)));
 await source.teardown();
 const collections = new Set(records.map((r) => r.metadata.getCollection()));
-console.log(JSON.stringify({ count: records.length, collections: [...collections].sort() }));
+console.log(JSON.stringify({ count: records.length, collections: [...collections].sort(), version: connector.specification.version }));
 `,
     );
     const out = JSON.parse(run('node', ['main.js'], dir).trim().split('\n').pop()!);
-    expect(out).toEqual({ count: 20, collections: ['orders', 'users'] });
+    // The specification reports the version the package was published with (build-time).
+    expect(out).toEqual({
+      count: 20,
+      collections: ['orders', 'users'],
+      version: first['@opencdc-ts/connector-generator'],
+    });
   }, 300_000);
 
   it('installs only the Postgres connector and reads records from a table', async () => {
