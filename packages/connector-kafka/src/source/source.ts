@@ -235,8 +235,8 @@ export class KafkaSource implements Source {
       last = offset;
       resolved = m.offset;
       if (room !== undefined) {
-        // Full: the rest of the batch is fetched again once the buffer drained.
-        void room.then(b.pause());
+        // Full: the rest of the batch is fetched again once the buffer drained to half.
+        this.resumeWhenDrained(room, b.pause());
         break;
       }
     }
@@ -245,6 +245,18 @@ export class KafkaSource implements Source {
       this.next.set(key, BigInt(last) + 1n);
     }
     if (resolved !== undefined) b.resolveOffset(resolved);
+  }
+
+  private resumeWhenDrained(room: Promise<void>, resume: () => void): void {
+    room
+      .then(() => {
+        if (!this.closed) resume();
+      })
+      .catch((err: unknown) =>
+        this.ctx.logger.warn('cannot resume a paused partition', {
+          error: (err as Error).message,
+        }),
+      );
   }
 
   read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
