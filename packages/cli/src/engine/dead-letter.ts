@@ -1,6 +1,7 @@
 import {
   createRecord,
   MAX_DEPTH,
+  METADATA_COLLECTION,
   METADATA_CONDUIT_DLQ_NACK_ERROR,
   METADATA_CONDUIT_DLQ_NACK_NODE_ID,
   METADATA_CREATED_AT,
@@ -68,7 +69,7 @@ export class DeadLetterHandler {
 
   /** Resolves once the record is dead-lettered; throws `PipelineStopError` to stop. */
   async nack(failed: OpenCDCRecord, error: Error, nodeId: string): Promise<void> {
-    const collection = failed.metadata.get('opencdc.collection');
+    const collection = failed.metadata.get(METADATA_COLLECTION);
     if (!this.window.nack()) {
       this.logger.error(
         'record could not be written; dead-letter window exceeded, stopping the pipeline',

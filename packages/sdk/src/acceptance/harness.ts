@@ -3,7 +3,7 @@
  * side, writing upstream, reading N records, reading back and comparing. The checks
  * (`specification-checks.ts`, `source-checks.ts`, `destination-checks.ts`) are built on it.
  */
-import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { METADATA_COLLECTION, type OpenCDCRecord } from '@opencdc-ts/commons';
 import type { ConnectorContext, Destination, Logger, Position, Source } from '../connector.js';
 import { AbortedError, ConfigErrors } from '../errors.js';
 import type { RawConfig } from '../params/config.js';
@@ -196,7 +196,7 @@ export function createHarness<SC, DC>(o: AcceptanceOptions<SC, DC>) {
   function byCollection(rs: readonly OpenCDCRecord[]): Map<string, OpenCDCRecord[]> {
     const m = new Map<string, OpenCDCRecord[]>();
     for (const r of rs) {
-      const c = r.metadata.get('opencdc.collection') ?? '';
+      const c = r.metadata.get(METADATA_COLLECTION) ?? '';
       const list = m.get(c) ?? [];
       list.push(r);
       m.set(c, list);

@@ -1,4 +1,9 @@
-import { createRecord, isStructuredData, type OpenCDCRecord } from '@opencdc-ts/commons';
+import {
+  createRecord,
+  isStructuredData,
+  METADATA_COLLECTION,
+  type OpenCDCRecord,
+} from '@opencdc-ts/commons';
 import { expect } from 'vitest';
 import type { AcceptanceContext } from './options.js';
 
@@ -9,7 +14,7 @@ export function defaultRecord(
 ): OpenCDCRecord {
   return createRecord({
     position: new TextEncoder().encode(`${collection}:${i}`),
-    metadata: { 'opencdc.collection': collection },
+    metadata: { [METADATA_COLLECTION]: collection },
     key: { id: i },
     after: { id: i, name: `name-${i}` },
   });
@@ -45,9 +50,9 @@ export function defaultCompare(expected: OpenCDCRecord, actual: OpenCDCRecord): 
   );
   if (expected.key !== null)
     expect(normalize(actual.key), `${where}: key`).toEqual(normalize(expected.key));
-  const collection = expected.metadata.get('opencdc.collection');
+  const collection = expected.metadata.get(METADATA_COLLECTION);
   if (collection)
-    expect(actual.metadata.get('opencdc.collection'), `${where}: opencdc.collection`).toBe(
+    expect(actual.metadata.get(METADATA_COLLECTION), `${where}: opencdc.collection`).toBe(
       collection,
     );
 }
@@ -55,5 +60,5 @@ export function defaultCompare(expected: OpenCDCRecord, actual: OpenCDCRecord): 
 /** A short description of a record for assertion messages. */
 export function describe(r: OpenCDCRecord): string {
   const data = isStructuredData(r.key) ? r.key : normalize(r.key);
-  return `${r.metadata.get('opencdc.collection') ?? '?'}/${JSON.stringify(data)}`;
+  return `${r.metadata.get(METADATA_COLLECTION) ?? '?'}/${JSON.stringify(data)}`;
 }
