@@ -1,9 +1,8 @@
-import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { METADATA_COLLECTION, type OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError } from '../errors.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { RouteError, type Router, type RouterOptions } from './types.js';
 
-const COLLECTION = 'opencdc.collection';
 /** Bound on remembered name checks so a stream of unique names cannot grow memory forever. */
 const CACHE_LIMIT = 10_000;
 
@@ -16,11 +15,11 @@ const CACHE_LIMIT = 10_000;
  */
 export function compileRouter(opts: RouterOptions): Router {
   const template = opts.template ?? '';
-  const shown = template === '' ? `{{ index .Metadata "${COLLECTION}" }} (default)` : template;
+  const shown = template === '' ? `{{ index .Metadata "${METADATA_COLLECTION}" }} (default)` : template;
   const check = nameChecker(opts);
 
   if (template.trim() === '')
-    return dynamic(opts, shown, (r) => r.metadata.get(COLLECTION) ?? '', check);
+    return dynamic(opts, shown, (r) => r.metadata.get(METADATA_COLLECTION) ?? '', check);
 
   if (!template.includes('{{')) {
     const problem = check(template);
