@@ -644,6 +644,25 @@ describe('postgres destination: configuration and connection errors', () => {
     await d.teardown();
   });
 
+  it('turns refused credentials and an unknown database into a ConfigError on url', async () => {
+    // The test server trusts local connections (any password is accepted), so the refused
+    // login is an unknown user (28000, the class of 28P01 wrong password).
+    const user = new URL(h.url);
+    user.username = 'opencdc_no_such_user';
+    user.password = 'secret-password';
+    const database = new URL(h.url);
+    database.password = 'secret-password';
+    database.pathname = '/opencdc_no_such_database';
+    for (const url of [user.toString(), database.toString()]) {
+      const d = destinationSide.create(destinationSide.config.parse({ url }), ctx());
+      const e = await failure(() => d.open());
+      expect(e, url).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).parameter).toBe('url');
+      expect(e.message).not.toContain('secret-password');
+      await d.teardown();
+    }
+  });
+
   it('reconnects after the connection was killed', async () => {
     await h.db.query('CREATE TABLE reconnect (id int PRIMARY KEY)');
     const d = await h.open({}, 'reconnect:dest');

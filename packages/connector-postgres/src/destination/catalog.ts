@@ -1,6 +1,6 @@
 import type pg from 'pg';
+import { RecordProblem } from '../errors.js';
 import { display, isSystemSchema, qualified, type ResolvedName, tableKey } from '../sql.js';
-import { RecordProblem } from './errors.js';
 
 /** How a value is rendered for a column (see `values.ts`). */
 export type ColumnKind = 'json' | 'bytea' | 'array' | 'bool' | 'other';

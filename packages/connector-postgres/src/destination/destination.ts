@@ -8,10 +8,10 @@ import {
   TransientError,
 } from '@opencdc-ts/sdk';
 import pg from 'pg';
+import { connectConfigError, describe, isStatementError, wrapTransient } from '../errors.js';
 import { parseTableName, type ResolvedName, tableKey } from '../sql.js';
 import { TableCache } from './catalog.js';
 import { Checkpoint } from './checkpoint.js';
-import { describe, isStatementError, wrapTransient } from './errors.js';
 import type { ConnectionSchema, PlannerOptions } from './planner.js';
 import { Staging } from './staging.js';
 import { writeBatch } from './writer.js';
@@ -107,7 +107,7 @@ export class PostgresDestination implements Destination {
       if (this.#checkpoint) this.#checkpoint.progress = progress;
       // The boundary: connection loss, 57P0x, 08xxx, serialization failures and deadlocks
       // become TransientErrors (the runtime retries the batch on a new connection).
-      const wrapped = wrapTransient(err, '');
+      const wrapped = wrapTransient(err, 'postgres destination: ');
       if (wrapped instanceof TransientError) this.#drop();
       throw wrapped;
     }
@@ -152,6 +152,9 @@ export class PostgresDestination implements Destination {
     } catch (err) {
       await client.end().catch(() => {});
       if (err instanceof ConfigError) throw err; // see Checkpoint.load
+      // A wrong user or password, or an unknown database: retrying cannot fix it.
+      const config = connectConfigError(err, this.config.url);
+      if (config) throw config;
       if (isStatementError(err)) {
         // e.g. no privilege to create the checkpoint table: retrying will not help.
         throw new Error(

@@ -1,6 +1,7 @@
 import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
+import { errorKind, RecordProblem } from '../errors.js';
 import {
   display,
   identifierProblem,
@@ -13,7 +14,6 @@ import {
 } from '../sql.js';
 import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
 import { addColumns, createTable } from './ddl.js';
-import { errorKind, RecordProblem } from './errors.js';
 import { type Row, type Statement, sameShape } from './statements.js';
 import { asObject, toText } from './values.js';
 

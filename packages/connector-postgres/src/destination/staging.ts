@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { isStatementError } from '../errors.js';
 import { quote } from '../sql.js';
-import { isStatementError } from './errors.js';
 import { columnTypes, type Row, type Statement } from './statements.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Data, StructuredData, StructuredValue } from '@opencdc-ts/commons';
+import { RecordProblem } from '../errors.js';
 import type { ColumnKind } from './catalog.js';
-import { RecordProblem } from './errors.js';
 
 /**
  * Record values are sent to Postgres as TEXT parameters and cast to the column type in SQL

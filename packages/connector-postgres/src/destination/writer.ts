@@ -1,9 +1,9 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { RecordError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
+import { describe, errorKind, isStatementError } from '../errors.js';
 import type { TableCache } from './catalog.js';
 import type { Checkpoint } from './checkpoint.js';
-import { describe, errorKind, isStatementError } from './errors.js';
 import {
   type ConnectionSchema,
   Planner,

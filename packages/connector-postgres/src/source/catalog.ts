@@ -1,8 +1,8 @@
 /** Catalog queries: preflight checks, table discovery and description, foreign keys. */
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
+import { redactUrl } from '../errors.js';
 import { quoteRef, sqlName, type TableRef } from '../sql.js';
-import { redactUrl } from './connection.js';
 import { selectTables, type TablePattern, unknownSchemas, unknownTables } from './tables.js';
 
 /** What the checks need of a client (a fake one in unit tests). */

@@ -4,9 +4,9 @@
  */
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
+import { redactUrl } from '../errors.js';
 import { quote, quoteRef, sqlName, type TableRef } from '../sql.js';
 import { serverVersion } from './catalog.js';
-import { redactUrl } from './connection.js';
 
 /**
  * Managing the publication takes ownership of it and of the tables it lists; a refusal from the

@@ -17,10 +17,11 @@ import {
   SourceBuffer,
   TransientError,
 } from '@opencdc-ts/sdk';
+import { classify } from '../errors.js';
 import { Acks } from './acks.js';
 import { Backfills } from './backfill.js';
 import type { SourceConfig } from './config.js';
-import { CLIENT_OPTIONS, classify } from './connection.js';
+import { CLIENT_OPTIONS } from './connection.js';
 import { decodePosition, snapshotPosition } from './position.js';
 import { ReplicationStream } from './replication.js';
 import { Session } from './session.js';
