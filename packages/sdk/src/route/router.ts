@@ -15,7 +15,8 @@ const CACHE_LIMIT = 10_000;
  */
 export function compileRouter(opts: RouterOptions): Router {
   const template = opts.template ?? '';
-  const shown = template === '' ? `{{ index .Metadata "${METADATA_COLLECTION}" }} (default)` : template;
+  const shown =
+    template === '' ? `{{ index .Metadata "${METADATA_COLLECTION}" }} (default)` : template;
   const check = nameChecker(opts);
 
   if (template.trim() === '')
