@@ -1,22 +1,21 @@
-import type { OpenCDCRecord, StructuredData, StructuredValue } from '@opencdc-ts/commons';
-import { ConfigError } from '@opencdc-ts/sdk';
+/**
+ * Turning records into ops: one row of a shared statement shape per record, or the statements
+ * of a key change, a keyless update/delete or a truncate. Routes are resolved in `routes.ts`,
+ * tables looked up/created/evolved in `schema.ts`, values rendered in `render.ts`, and the ops
+ * grouped into units in `units.ts`.
+ */
+import type { OpenCDCRecord, StructuredData } from '@opencdc-ts/commons';
 import type pg from 'pg';
-import { errorKind, RecordProblem } from '../errors.js';
-import {
-  display,
-  identifierProblem,
-  isSystemSchema,
-  parseTableName,
-  type ResolvedName,
-  resolveName,
-  type TableName,
-  tableKey,
-} from '../sql.js';
-import { type ColumnInfo, loadTable, type TableCache, type TableInfo } from './catalog.js';
-import { addColumns, createTable } from './ddl.js';
-import { type Row, type Statement, sameShape } from './statements.js';
-import { asObject, toText } from './values.js';
+import { RecordProblem } from '../errors.js';
+import type { ColumnInfo, TableCache, TableInfo } from './catalog.js';
+import { render, renderRow } from './render.js';
+import { type ConnectionSchema, Routes } from './routes.js';
+import { type SchemaOptions, Tables } from './schema.js';
+import type { Row, Statement } from './statements.js';
+import { buildUnits, type Op, type Unit } from './units.js';
+import { asObject } from './values.js';
 
+export type { ConnectionSchema, Unit };
 export { RecordProblem };
 
 /**
@@ -32,72 +31,34 @@ export const TOAST_UNCHANGED_KEY = 'postgres.toast.unchanged';
  */
 export const TRUNCATE_KEY = 'postgres.truncate';
 
-export interface PlannerOptions {
+export interface PlannerOptions extends SchemaOptions {
   route(record: OpenCDCRecord): string;
-  autoCreate: boolean;
-  autoEvolve: boolean;
-  /** Key columns configured for a table (`tables.<table>.keyColumns`, else `keyColumns`). */
-  keyColumns(table: ResolvedName): readonly string[] | undefined;
   /** Most rows per set-based statement. */
   maxRows: number;
 }
 
-/** What a connection resolves unqualified names in (queried once per connection). */
-export interface ConnectionSchema {
-  /** `current_schema()`: null when no schema of the search_path exists. */
-  current: string | null;
-  /** `current_setting('search_path')`, for messages. */
-  searchPath: string;
-  /** Names of pg_catalog's relations (tables, views, …): see `#resolve`. */
-  catalog: ReadonlySet<string>;
-}
-
-/** Statements that must succeed or fail together, and the records they carry. */
-export interface Unit {
-  statements: Statement[];
-  /** Rows replaced by a later row with the same key (still replayed one by one on failure). */
-  replaced: Row[];
-  /**
-   * Run units are extended with further records; a key change or a keyless update/delete is a
-   * closed unit of one record.
-   */
-  open: boolean;
-  /** Upsert dedupe: conflict-key text → row position in `statements[0].rows`. */
-  seen?: Map<string, number>;
-}
-
 /**
- * What one record turned into: one row of a statement `shape` (shared by the records of the same
- * table, operation and columns, so a record costs one row and no statement object), or (key
- * change, truncate) statements that stay a unit of their own.
- */
-type Op = { shape: Statement; row: Row } | { statements: Statement[] };
-
-function tableOf(op: Op): TableInfo {
-  return 'shape' in op ? op.shape.table : op.statements[0]!.table;
-}
-
-/**
- * Turns records into units of set-based statements. A record joins the previous unit only
- * when it has the same table, operation and columns; anything else starts a new unit, so the
- * order across tables is the order of the source. When no foreign key links any two tables of
- * the batch, the order across tables cannot matter inside one transaction, and records are
- * grouped per table first (keeping their order within each table) so interleaved streams still
- * get long set-based runs.
+ * Turns records into ops, then (`build`) the ops into units of set-based statements (see
+ * `buildUnits`: same-shape runs, grouped per table when no foreign key links the batch's tables).
  */
 export class Planner {
   readonly #ops: Op[] = [];
-  #units: Unit[] = [];
+  readonly #routes: Routes;
+  readonly #tables: Tables;
   /** Tables created or altered in the current transaction (their cache entries die on rollback). */
-  readonly touched = new Set<string>();
+  readonly touched: Set<string>;
 
   constructor(
-    private readonly client: pg.ClientBase,
-    private readonly cache: TableCache,
+    client: pg.ClientBase,
+    cache: TableCache,
     private readonly opts: PlannerOptions,
-    /** The connection's `current_schema()` (null: no schema of the search_path exists). */
-    private readonly schema: ConnectionSchema,
-  ) {}
+    /** What the connection resolves unqualified routes in. */
+    schema: ConnectionSchema,
+  ) {
+    this.#routes = new Routes(schema);
+    this.#tables = new Tables(client, cache, opts);
+    this.touched = this.#tables.touched;
+  }
 
   #memo:
     | {
@@ -127,49 +88,6 @@ export class Planner {
     return this.#lastKeyFields;
   }
 
-  /** Resolved routes: a batch usually has few distinct routes, resolve each once. */
-  private readonly names = new Map<string, ResolvedName | string>();
-
-  /**
-   * The table a route names: schema-qualified as written, or (unqualified) in the connection's
-   * current schema only. A message when the route is illegal or lands in a system schema.
-   */
-  private resolve(route: string): ResolvedName | string {
-    let name = this.names.get(route);
-    if (name === undefined) {
-      const parsed = parseTableName(route);
-      name = typeof parsed === 'string' ? `invalid table route: ${parsed}` : this.#resolve(parsed);
-      this.names.set(route, name);
-    }
-    return name;
-  }
-
-  #resolve(parsed: TableName): ResolvedName | string {
-    if (parsed.schema !== undefined) return resolveName(parsed, parsed.schema);
-    const { current, searchPath, catalog } = this.schema;
-    if (catalog.has(parsed.table)) {
-      // Every session searches pg_catalog first (unless its search_path lists it later): a
-      // user table of that name would be shadowed for everyone who reads it unqualified, and
-      // such routes (`pg_authid`) are how a hostile producer aims at the catalog. Refused;
-      // a qualified route (`public.pg_authid`) says what it means and is written.
-      return `unqualified route "${parsed.table}" names a system catalog relation (pg_catalog.${parsed.table}); the destination never writes there: route to schema.table for a user table of that name`;
-    }
-    if (current === null) {
-      // Not one record's fault: every unqualified route fails alike. Fail the write loudly
-      // rather than dead-letter the stream.
-      throw new ConfigError({
-        parameter: 'table',
-        value: parsed.table,
-        rule: `an unqualified route lands in the session's current_schema(), and there is none (search_path = ${searchPath}: none of its schemas exists)`,
-        fix: 'route to schema.table, create a schema of the search_path, or set one in the url (e.g. "?options=-c%20search_path%3Dpublic")',
-      });
-    }
-    if (isSystemSchema(current)) {
-      return `unqualified route "${parsed.table}" would land in the system schema "${current}" (the session's current_schema(); search_path = ${searchPath}); the destination never writes there: qualify the route or fix the search_path`;
-    }
-    return resolveName(parsed, current);
-  }
-
   async add(record: OpenCDCRecord, index: number): Promise<void> {
     let route: string;
     try {
@@ -177,7 +95,7 @@ export class Planner {
     } catch (err) {
       throw new RecordProblem((err as Error).message, { cause: err });
     }
-    const name = this.resolve(route);
+    const name = this.#routes.resolve(route);
     if (typeof name === 'string') throw new RecordProblem(name);
 
     // A key that is not an object (e.g. a Kafka string key) names no columns: the configured
@@ -186,9 +104,8 @@ export class Planner {
     const recordKey = key && typeof key !== 'string' && hasFields(key) ? key : null;
 
     if (record.operation === 'delete' && record.metadata.get(TRUNCATE_KEY) === 'true') {
-      const info = this.cache.get(name) ?? (await loadTable(this.client, name));
+      const info = await this.#tables.find(name);
       if (!info) return; // nothing to truncate
-      this.cache.set(name, info);
       this.#ops.push({
         statements: [this.statement('truncate', info, [], [], [], [{ index, values: [] }])],
       });
@@ -198,7 +115,7 @@ export class Planner {
     if (record.operation === 'delete') {
       const before = asObject(record.payload.before);
       if (typeof before === 'string') throw new RecordProblem(`payload.before: ${before}`);
-      const table = await this.table(name, recordKey ?? before ?? {}, recordKey, false);
+      const table = await this.#tables.get(name, recordKey ?? before ?? {}, recordKey, false);
       const keyCols = this.keyColumns(table, recordKey, before);
       if (!keyCols && table.primaryKey.length === 0) {
         // Keyless: the before image (REPLICA IDENTITY FULL) identifies the row.
@@ -232,7 +149,7 @@ export class Planner {
       if (unchanged) for (const c of unchanged) delete row[c];
     }
 
-    let table = await this.table(name, row, recordKey, true);
+    let table = await this.#tables.get(name, row, recordKey, true);
     const columns = this.#columnsOf(row);
     const keyFields = recordKey ? this.#keyFieldsOf(recordKey) : null;
     // Consecutive records usually share table and columns: reuse the checks made for the
@@ -247,7 +164,7 @@ export class Planner {
       infos = memo.infos;
       shape = memo.shape;
     } else {
-      const evolved = await this.evolve(table, row);
+      const evolved = await this.#tables.evolve(table, row);
       keyCols = this.keyColumns(evolved, recordKey, row);
       if (columns.length === 0) throw new RecordProblem('the record has no columns to write');
       if (keyCols && !evolved.uniqueKeys.some((u) => sameSet(u, keyCols!))) {
@@ -289,8 +206,8 @@ export class Planner {
     if (record.operation === 'update') {
       const before = asObject(record.payload.before);
       if (before && typeof before !== 'string' && keyCols.every((c) => before[c] != null)) {
-        const oldKey = this.row(table, keyCols, before, index, 'payload.before').values;
-        const newKey = this.row(table, keyCols, row, index, 'payload.after').values;
+        const oldKey = renderRow(table, keyCols, before, index, 'payload.before').values;
+        const newKey = renderRow(table, keyCols, row, index, 'payload.after').values;
         if (oldKey.some((v, j) => v !== newKey[j])) {
           const keys = [{ index, values: [...newKey, ...oldKey] }];
           const displace = this.statement('displace', table, keyCols, [], [], keys);
@@ -322,7 +239,7 @@ export class Planner {
         `cannot ${operation} a row of ${table.sql}: the table has no primary key, the record has no key and ${before ? "payload.before has none of the table's columns" : 'no payload.before'} to find the row by; set "keyColumns" (or "tables.<table>.keyColumns") or give the table a primary key`,
       );
     }
-    return { columns, row: this.row(table, columns, before, index, 'payload.before') };
+    return { columns, row: renderRow(table, columns, before, index, 'payload.before') };
   }
 
   private delete(
@@ -344,7 +261,7 @@ export class Planner {
       keyCols,
       [],
       [],
-      [this.row(table, keyCols, source, index, 'key')],
+      [renderRow(table, keyCols, source, index, 'key')],
     );
   }
 
@@ -362,97 +279,12 @@ export class Planner {
       : { kind, table, columns, conflict, update, rows };
   }
 
-  private row(
-    table: TableInfo,
-    columns: readonly string[],
-    data: StructuredData,
-    index: number,
-    where: string,
-  ): Row {
-    return render(
-      columns.map((c) => table.columns.get(c)),
-      columns,
-      data,
-      index,
-      where,
-    );
-  }
-
   /**
    * The units to execute. `reorder`: group per table when no foreign key links the batch's
    * tables (never in careful mode, where a failure must leave exactly the records before it).
    */
   build(reorder: boolean): Unit[] {
-    let ops = this.#ops;
-    if (reorder && this.#independent()) {
-      // Bucket per table in order of first appearance; records of one table keep their order.
-      const buckets = new Map<TableInfo, Op[]>();
-      for (const op of ops) {
-        const t = tableOf(op);
-        const bucket = buckets.get(t);
-        if (bucket) bucket.push(op);
-        else buckets.set(t, [op]);
-      }
-      ops = [...buckets.values()].flat();
-    }
-    this.#units = [];
-    for (const op of ops) {
-      if ('shape' in op) {
-        this.#push(op.shape, op.row);
-        continue;
-      }
-      const s = op.statements[0]!;
-      if (s.kind === 'truncate') {
-        // Consecutive truncates (one source TRUNCATE of several tables) run as one statement, so
-        // tables linked by foreign keys can be truncated together.
-        const last = this.#units.at(-1)?.statements[0];
-        if (last?.kind === 'truncate') last.rows.push({ ...s.rows[0]!, table: s.table });
-        else
-          this.#units.push({
-            statements: [{ ...s, rows: [{ ...s.rows[0]!, table: s.table }] }],
-            replaced: [],
-            open: false,
-          });
-        continue;
-      }
-      this.#units.push({ statements: op.statements, replaced: [], open: false });
-    }
-    return this.#units;
-  }
-
-  /** No foreign key between two different tables of the batch. */
-  #independent(): boolean {
-    const tables = new Set(this.#ops.map(tableOf));
-    if (tables.size < 2) return false;
-    const oids = new Set([...tables].map((t) => t.oid));
-    for (const t of tables) for (const other of t.links) if (oids.has(other)) return false;
-    return true;
-  }
-
-  /** Appends a row of statement shape `s`, merging it into the previous unit when compatible. */
-  #push(s: Statement, row: Row): void {
-    const last = this.#units.at(-1);
-    const prev = last?.open ? last.statements[0] : undefined;
-    if (last && prev && prev.rows.length < this.opts.maxRows && sameShape(prev, s)) {
-      if (s.kind === 'upsert') {
-        // Two rows with one key in one INSERT ... ON CONFLICT fail; the later one wins anyway.
-        const k = conflictKey(s, row);
-        last.seen ??= new Map();
-        const at = last.seen.get(k);
-        if (at !== undefined) {
-          last.replaced.push(prev.rows[at]!);
-          prev.rows[at] = row;
-          return;
-        }
-        last.seen.set(k, prev.rows.length);
-      }
-      prev.rows.push(row);
-      return;
-    }
-    // A fresh statement object: the shape is shared by every record of its kind.
-    const unit: Unit = { statements: [{ ...s, rows: [row] }], replaced: [], open: true };
-    if (s.kind === 'upsert') unit.seen = new Map([[conflictKey(s, row), 0]]);
-    this.#units.push(unit);
+    return buildUnits(this.#ops, reorder, this.opts.maxRows);
   }
 
   /** Key columns: the record key's fields, else the configured ones, else the primary key. */
@@ -472,68 +304,6 @@ export class Planner {
       return table.primaryKey;
     }
     return undefined;
-  }
-
-  private async table(
-    name: ResolvedName,
-    sample: StructuredData,
-    recordKey: StructuredData | null,
-    canCreate: boolean,
-  ): Promise<TableInfo> {
-    const cached = this.cache.get(name);
-    if (cached) return cached;
-    let info = await loadTable(this.client, name);
-    if (!info) {
-      if (!this.opts.autoCreate || !canCreate) {
-        throw new RecordProblem(
-          `table ${display(name)} does not exist; create it, or set "autoCreate: true" to create missing tables from the records`,
-        );
-      }
-      checkColumns(Object.keys(sample));
-      const key = recordKey ? Object.keys(recordKey) : [...(this.opts.keyColumns(name) ?? [])];
-      await this.ddl(() => createTable(this.client, name, sample, key));
-      this.touched.add(tableKey(name));
-      info = await loadTable(this.client, name);
-      if (!info) throw new RecordProblem(`table ${display(name)} could not be created`);
-    }
-    this.cache.set(name, info);
-    return info;
-  }
-
-  /** DDL inside a savepoint: a failure (e.g. a bad type) fails the record, not the batch. */
-  private async ddl(run: () => Promise<void>): Promise<void> {
-    await this.client.query('SAVEPOINT opencdc_ddl');
-    try {
-      await run();
-    } catch (err) {
-      if (errorKind(err) !== 'record') throw err;
-      await this.client.query('ROLLBACK TO SAVEPOINT opencdc_ddl');
-      throw new RecordProblem(`schema change failed: ${(err as Error).message}`, { cause: err });
-    }
-    await this.client.query('RELEASE SAVEPOINT opencdc_ddl');
-  }
-
-  private async evolve(table: TableInfo, row: StructuredData): Promise<TableInfo> {
-    const missing = Object.keys(row).filter((c) => !table.columns.has(c));
-    if (missing.length === 0) return table;
-    if (!this.opts.autoEvolve) {
-      throw new RecordProblem(
-        `table ${table.sql} has no column(s) ${missing.map((c) => JSON.stringify(c)).join(', ')}; add them, or set "autoEvolve: true" to add missing columns`,
-      );
-    }
-    checkColumns(missing);
-    await this.ddl(() =>
-      addColumns(
-        this.client,
-        table.sql,
-        new Map(missing.map((c) => [c, row[c] as StructuredValue])),
-      ),
-    );
-    this.touched.add(tableKey(table.name));
-    const info = await loadTable(this.client, table.name);
-    if (!info) throw new RecordProblem(`table ${table.sql} disappeared`);
-    this.cache.set(table.name, info);
-    return info;
   }
 }
 
@@ -556,80 +326,6 @@ function hasFields(o: StructuredData): boolean {
 function containsKey(after: StructuredData, key: StructuredData): boolean {
   for (const k in key) if (after[k] !== key[k]) return false;
   return true;
-}
-
-function checkColumns(columns: readonly string[]): void {
-  for (const c of columns) {
-    const problem = identifierProblem(c);
-    if (problem) throw new RecordProblem(`column name ${JSON.stringify(c)} ${problem}`);
-  }
-}
-
-function conflictKey(s: Statement, row: Row): string {
-  if (s.conflict.length === 1) return String(row.values[s.columns.indexOf(s.conflict[0]!)]);
-  return JSON.stringify(s.conflict.map((c) => row.values[s.columns.indexOf(c)]));
-}
-
-/**
- * One row: each column's value as text, rendered as its catalog entry says. Any failure to
- * render a value (nested too deep, or anything unforeseen) is this record's problem, named by
- * its field (`payload.after.x: …`), never an error that fails the batch.
- */
-function render(
-  infos: readonly (ColumnInfo | undefined)[],
-  columns: readonly string[],
-  data: StructuredData,
-  index: number,
-  where: string,
-): Row {
-  // The loop lives in its own function: a try/catch around it measured ~20 % slower writes.
-  try {
-    return { index, values: renderValues(infos, columns, data) };
-  } catch (err) {
-    throw renderProblem(err, infos, columns, data, where);
-  }
-}
-
-function renderValues(
-  infos: readonly (ColumnInfo | undefined)[],
-  columns: readonly string[],
-  data: StructuredData,
-): (string | null)[] {
-  const values = new Array<string | null>(columns.length);
-  for (let j = 0; j < columns.length; j++) {
-    const col = infos[j];
-    values[j] = toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
-  }
-  return values;
-}
-
-/** The failure of `renderValues` as a RecordProblem naming the field (found again, slowly). */
-function renderProblem(
-  err: unknown,
-  infos: readonly (ColumnInfo | undefined)[],
-  columns: readonly string[],
-  data: StructuredData,
-  where: string,
-): RecordProblem {
-  let field = where;
-  for (let j = 0; j < columns.length; j++) {
-    const col = infos[j];
-    try {
-      toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
-    } catch {
-      field = `${where}${fieldStep(columns[j]!)}`;
-      break;
-    }
-  }
-  if (err instanceof RecordProblem) return new RecordProblem(`${field}: ${err.message}`);
-  return new RecordProblem(`${field}: cannot be converted: ${(err as Error)?.message ?? err}`, {
-    cause: err,
-  });
-}
-
-/** `.name`, or `["odd name"]` when the name is not a plain word. */
-function fieldStep(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
