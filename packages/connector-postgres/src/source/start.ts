@@ -21,7 +21,6 @@ import { snapshotOrder } from './order.js';
 import type { DecodedPosition, SnapState } from './position.js';
 import {
   announceBackfill,
-  dropSlot,
   ensurePublication,
   publicationPrivilegeError,
   slotInfo,
@@ -74,17 +73,28 @@ export async function planStart(s: Session, pos: DecodedPosition | undefined): P
     });
   const plan: StartPlan = { backfills: [] };
   if (!pos) {
-    // Nothing was ever acknowledged: (re)create the slot so its exported snapshot and its
-    // consistent point line up exactly.
+    // Nothing was ever acknowledged. A first start creates the slot with an exported snapshot,
+    // so the snapshot and the slot's consistent point line up exactly.
+    //
+    // A slot that already exists was made by an earlier run that stopped (a kill, a crash)
+    // before its first ack; that run may still have written records downstream (written, not
+    // yet acked). Dropping the slot would lose every change between its consistent point and the
+    // new one: a row snapshotted by the earlier run and deleted or re-keyed since would stay in
+    // the destination forever. So the slot is kept and the tables are read from a fresh snapshot,
+    // as a resumed snapshot is; CDC then replays from the slot's position (at least once: rows
+    // changed in between can come twice, and replays converge).
     if (slot && config.snapshotMode === 'initial') {
       if (slot.active)
         throw new TransientError(`replication slot "${slotName}" is in use by another process`);
-      ctx.logger.info('dropping existing slot to take a fresh consistent snapshot', {
-        slot: slotName,
-      });
-      await dropSlot(meta, slotName);
+      ctx.logger.info(
+        'replication slot exists but nothing was acknowledged: snapshot, then CDC from the slot',
+        {
+          slot: slotName,
+          lsn: slot.confirmedFlush,
+        },
+      );
     }
-    if (!slot || config.snapshotMode === 'initial') {
+    if (!slot) {
       const repl = await s.replicationClient();
       const mode = config.snapshotMode === 'initial' ? 'EXPORT_SNAPSHOT' : 'NOEXPORT_SNAPSHOT';
       const res = await repl.query<{ snapshot_name: string | null; consistent_point: string }>(
