@@ -8,38 +8,22 @@ import { connector as kafka } from '@opencdc-ts/connector-kafka';
 import { createTestDatabase, waitFor } from '@opencdc-ts/testing';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { twentyItemsPlugin } from './twenty-items-plugin.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 // 20 records for collection "items"; record 10's `doc` is nested 20,000 levels deep (hostile
 // input: before the nesting limit it overflowed the call stack of every encoder it met).
-const plugin = `
-const noConfig = { parameters: {}, parse: () => ({}) };
-function deep(levels) {
+const plugin = twentyItemsPlugin(
+  '{ id: k, doc: k === 10 ? deep(20000) : { k } }',
+  `function deep(levels) {
   const root = {};
   let cur = root;
   for (let i = 1; i < levels; i++) { cur.a = {}; cur = cur.a; }
   return root;
-}
-export default {
-  specification: { name: 'twenty', summary: '', description: '', version: '1.0.0', author: '', sourceParams: {}, destinationParams: {}, features: {} },
-  source: { config: noConfig, create: () => {
-    let sent = false;
-    return {
-      async open() {},
-      async read(max, signal) {
-        if (sent) { await new Promise((r) => signal.addEventListener('abort', r)); return []; }
-        sent = true;
-        return Array.from({ length: 20 }, (_, k) => ({ position: new TextEncoder().encode(String(k)), operation: 'create',
-          metadata: new Map([['opencdc.collection', 'items']]), key: { id: k },
-          payload: { before: null, after: { id: k, doc: k === 10 ? deep(20000) : { k } } } }));
-      },
-      async ack() {}, async teardown() {},
-    };
-  } },
-};
-`;
+}`,
+);
 
 interface DeadLetter {
   metadata: { [k: string]: string };

@@ -6,29 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@opencdc-ts/testing';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { twentyItemsPlugin } from './twenty-items-plugin.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 // 20 records for table "items"; n = -1 (ids 5 and 12) breaks the table's CHECK constraint.
-const plugin = `
-const noConfig = { parameters: {}, parse: () => ({}) };
-export default {
-  specification: { name: 'twenty', summary: '', description: '', version: '1.0.0', author: '', sourceParams: {}, destinationParams: {}, features: {} },
-  source: { config: noConfig, create: () => {
-    let sent = false;
-    return {
-      async open() {},
-      async read(max, signal) {
-        if (sent) { await new Promise((r) => signal.addEventListener('abort', r)); return []; }
-        sent = true;
-        return Array.from({ length: 20 }, (_, k) => ({ position: new TextEncoder().encode(String(k)), operation: 'create',
-          metadata: new Map([['opencdc.collection', 'items']]), key: { id: k }, payload: { before: null, after: { id: k, n: k === 5 || k === 12 ? -1 : k } } }));
-      },
-      async ack() {}, async teardown() {},
-    };
-  } },
-};
-`;
+const plugin = twentyItemsPlugin('{ id: k, n: k === 5 || k === 12 ? -1 : k }');
 
 describe('dead letters with a real destination (Postgres)', () => {
   it('window-size 0: refused rows go to the dead-letter destination in Conduit format, the rest is written', async () => {
