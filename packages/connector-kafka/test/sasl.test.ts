@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecord } from '@opencdc-ts/commons';
 import type { Destination, Source } from '@opencdc-ts/sdk';
-import { KAFKA_VERSIONS, type KafkaService, startKafka } from '@opencdc-ts/testing';
+import { KAFKA_VERSIONS, type KafkaService, selfSignedCa, startKafka } from '@opencdc-ts/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTopics, destination, readN, source, text, unique } from './helpers.js';
 
@@ -15,25 +14,7 @@ function otherCa(): string {
   const dir = mkdtempSync(join(tmpdir(), 'opencdc-other-ca-'));
   try {
     const file = join(dir, 'ca.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'ca.key'),
-        '-out',
-        file,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=not-the-broker-ca',
-      ],
-      { stdio: 'pipe' },
-    );
+    selfSignedCa(join(dir, 'ca.key'), file, 'not-the-broker-ca', 1);
     return readFileSync(file, 'utf8');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ export {
   startKafka,
 } from './kafka.js';
 export { fetchKafka, KAFKA_VERSIONS, type KafkaVersion, kafkaLibsDir } from './kafka-fetch.js';
+export { selfSignedCa } from './kafka-tls.js';
 export { freePort, freePorts } from './ports.js';
 export {
   createTestDatabase,

@@ -4,6 +4,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ListenerSecurity } from './kafka-config.js';
 
+/** A self-signed CA certificate (`pemFile`, PEM) and its key, for `days` days. */
+export function selfSignedCa(keyFile: string, pemFile: string, cn: string, days: number): void {
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', pemFile].concat([
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${cn}`,
+    ]),
+    { stdio: 'pipe' },
+  );
+}
+
 /** A throwaway CA and a broker certificate (127.0.0.1, localhost) it signed, as a PKCS12 keystore. */
 export function makeCertificates(
   dir: string,
@@ -14,20 +28,7 @@ export function makeCertificates(
   const f = (name: string) => join(tlsDir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   const days = ['-days', '7'];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f('ca.key'),
-    '-out',
-    f('ca.pem'),
-    ...days,
-    '-subj',
-    '/CN=opencdc-test-ca',
-  );
+  selfSignedCa(f('ca.key'), f('ca.pem'), 'opencdc-test-ca', 7);
   openssl(
     'req',
     '-newkey',
