@@ -1,4 +1,9 @@
-import type { Data, StructuredData, StructuredValue } from '@opencdc-ts/commons';
+import {
+  type Data,
+  MAX_DEPTH,
+  type StructuredData,
+  type StructuredValue,
+} from '@opencdc-ts/commons';
 import { RecordProblem } from '../errors.js';
 import type { ColumnKind } from './catalog.js';
 
@@ -11,13 +16,13 @@ import type { ColumnKind } from './catalog.js';
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The most levels of objects/arrays one column value may nest (the value itself is level 1).
- * Rendering is recursive (as is `JSON.stringify`): a hostile value 20,000 levels deep would
- * overflow the call stack, a `RangeError` that names no record and fails the whole pipeline.
- * Deeper values fail their record instead. 1000 is far above real data and far below the
- * stack (and below the server's own limit for jsonb, which `max_stack_depth` sets).
+ * The most levels of objects/arrays one column value may nest: commons' `MAX_DEPTH`, the one
+ * limit every encoder of the project enforces. Rendering is recursive (as is `JSON.stringify`):
+ * a hostile value 20,000 levels deep would overflow the call stack, a `RangeError` that names no
+ * record and fails the whole pipeline. Deeper values fail their record instead (the server's own
+ * jsonb parser is recursive too, limited by `max_stack_depth`).
  */
-export const MAX_NESTING = 1000;
+export const MAX_NESTING = MAX_DEPTH;
 
 /** A value nested deeper than `MAX_NESTING`; the caller prefixes the field's path. */
 export class TooDeep extends RecordProblem {
