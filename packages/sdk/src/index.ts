@@ -8,6 +8,7 @@ export * from './connector.js';
 export * from './define-connector.js';
 export * from './errors.js';
 export * from './params/index.js';
+export * from './processor/index.js';
 export * from './route/index.js';
 export * from './source/index.js';
 export {
