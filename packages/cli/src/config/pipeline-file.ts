@@ -16,8 +16,25 @@ export interface ConnectorConfig {
   plugin: string;
   /** Flat string settings (nested YAML maps are flattened with dots), `${VAR}` substituted. */
   settings: { [key: string]: string };
+  /** Processors run after this source / before this destination, in file order. */
+  processors: ProcessorConfig[];
   at: FilePosition;
   pluginAt: FilePosition;
+}
+
+/** One `processors:` entry (Conduit's pipeline file 2.x shape). */
+export interface ProcessorConfig {
+  /** Id as written in the file (unique within its pipeline). */
+  id: string;
+  /** Plugin reference: a built-in name (`field.set`, `builtin:field.set`), an npm package or a path. */
+  plugin: string;
+  /** Flat string settings (nested YAML maps flattened with dots), `${VAR}` substituted. */
+  settings: { [key: string]: string };
+  /** Go template over the record; the processor runs on a record only where it renders `true`. */
+  condition?: string;
+  /** Records processed in parallel (order kept); 1 when not set. */
+  workers: number;
+  at: FilePosition;
 }
 
 export interface DeadLetterConfig {
@@ -35,8 +52,13 @@ export interface PipelineConfig {
   status: 'running' | 'stopped';
   name: string;
   description: string;
+  /** Every source connector, in file order (fan-in: each keeps and acks its own position). */
+  sources: ConnectorConfig[];
+  /** The first source (kept while the runtime moves to `sources`). */
   source: ConnectorConfig;
   destinations: ConnectorConfig[];
+  /** Pipeline processors: after the sources' processors, before the destinations'. */
+  processors: ProcessorConfig[];
   deadLetter: DeadLetterConfig;
   at: FilePosition;
 }
@@ -318,8 +340,10 @@ export function parsePipelineFile(
       name: text('name', id),
       description: text('description', ''),
       // Placeholders when invalid: the issues list already makes the whole parse fail.
+      sources,
       source: sources[0] as ConnectorConfig,
       destinations,
+      processors: [],
       deadLetter,
       at: pAt,
     };
@@ -363,6 +387,7 @@ export function parsePipelineFile(
       type: type.v === 'destination' ? 'destination' : 'source',
       plugin: plugin.v,
       settings,
+      processors: [],
       at: cAt,
       pluginAt: plugin.at,
     };

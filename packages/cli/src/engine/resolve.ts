@@ -101,6 +101,7 @@ function deadLetterConnector(p: PipelineConfig): ConnectorConfig {
     type: 'destination',
     plugin: d.plugin,
     settings,
+    processors: [],
     at: d.at,
     pluginAt: d.at,
   };
