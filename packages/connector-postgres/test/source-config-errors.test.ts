@@ -2,7 +2,7 @@
 // value (the runtime turns a ConfigError raised at open into exit code 2), never `url = (not set)`.
 import { ConfigError } from '@opencdc-ts/sdk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSource, sql, useSourceDatabase } from './source-helpers.js';
+import { createSource, dropRoles, sql, urlAs, useSourceDatabase } from './source-helpers.js';
 
 let url: string;
 const suffix = `${process.pid}_${Date.now().toString(36)}`;
@@ -32,16 +32,10 @@ const settings = useSourceDatabase('pgsrc_cfgerr', async (u) => {
 
 afterAll(async () => {
   await sql(url, `DROP PUBLICATION IF EXISTS theirs_${suffix}`).catch(() => undefined);
-  await sql(url, `DROP OWNED BY ${Object.values(roles).join(', ')}`).catch(() => undefined);
-  for (const r of Object.values(roles))
-    await sql(url, `DROP ROLE IF EXISTS ${r}`).catch(() => undefined);
+  await dropRoles(url, Object.values(roles));
 });
 
-function as(role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  return u.toString();
-}
+const as = (role: string) => urlAs(url, role);
 
 async function openError(extra: { [k: string]: string }): Promise<ConfigError> {
   const src = createSource(settings(extra), 't');
@@ -100,9 +94,10 @@ describe('postgres source: configuration problems at open are ConfigErrors', () 
     expect([e.parameter, e.value]).toEqual(['logrepl.publicationName', `theirs_${suffix}`]);
   });
 
-  it('a managed publication over tables the user does not own: tables', async () => {
+  it('a managed publication over tables the user does not own: logrepl.managePublication', async () => {
     const e = await openError({ url: as(roles.notowner), tables: 'ok, secret' });
-    expect([e.parameter, e.value]).toEqual(['tables', 'ok, secret']);
+    expect([e.parameter, e.value]).toEqual(['logrepl.managePublication', 'true']);
     expect(e.message).toMatch(/must be owner of table/);
+    expect(e.message).toMatch(/logrepl.managePublication: false/);
   });
 });

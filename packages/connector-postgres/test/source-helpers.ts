@@ -207,3 +207,16 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
   }
   return m;
 }
+
+/** `url` with its user replaced by `role` (the test server trusts local connections). */
+export function urlAs(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  return u.toString();
+}
+
+/** Drops test roles and what they own, ignoring roles already gone. */
+export async function dropRoles(url: string, roles: readonly string[]): Promise<void> {
+  await sql(url, `DROP OWNED BY ${roles.join(', ')}`).catch(() => undefined);
+  for (const r of roles) await sql(url, `DROP ROLE IF EXISTS ${r}`).catch(() => undefined);
+}

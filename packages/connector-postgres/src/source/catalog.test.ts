@@ -46,17 +46,23 @@ describe('preflight', () => {
 
 describe('publicationPrivilegeError', () => {
   const denied = (message: string) => Object.assign(new Error(message), { code: '42501' });
+  const refs = [{ schema: 'public', name: 't' }];
+  const error = (message: string) =>
+    publicationPrivilegeError(denied(message), 'p', refs, 't', url);
   it('names the parameter the refused privilege comes from', () => {
-    expect(
-      publicationPrivilegeError(denied('must be owner of publication p'), 'p', 't', url)?.parameter,
-    ).toBe('logrepl.publicationName');
-    expect(
-      publicationPrivilegeError(denied('must be owner of table t'), 'p', 't', url)?.parameter,
-    ).toBe('tables');
-    expect(
-      publicationPrivilegeError(denied('permission denied for database d'), 'p', 't', url)
-        ?.parameter,
-    ).toBe('url');
-    expect(publicationPrivilegeError(new Error('other'), 'p', 't', url)).toBeUndefined();
+    expect(error('must be owner of publication p')?.parameter).toBe('logrepl.publicationName');
+    expect(error('must be owner of table t')?.parameter).toBe('logrepl.managePublication');
+    expect(error('permission denied for database d')?.parameter).toBe('logrepl.managePublication');
+    expect(publicationPrivilegeError(new Error('other'), 'p', refs, 't', url)).toBeUndefined();
+  });
+
+  it('names the recipe that works without ownership, with the exact SQL', () => {
+    for (const m of ['must be owner of table t', 'permission denied for database d']) {
+      const e = error(m)!;
+      expect(e.message).toContain(
+        'CREATE PUBLICATION "p" FOR TABLE "public"."t" WITH (publish_via_partition_root = true)',
+      );
+      expect(e.message).toContain('logrepl.managePublication: false');
+    }
   });
 });

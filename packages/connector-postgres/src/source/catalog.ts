@@ -33,12 +33,20 @@ export interface TableInfo extends TableRef {
  * so the runtime stops with a configuration error instead of retrying.
  */
 export async function preflight(client: Queryable, url: string): Promise<void> {
+  // Managed services grant replication through membership in a role of theirs (RDS:
+  // `rds_replication`) instead of the REPLICATION attribute, so membership in any role that has
+  // it, or in `rds_replication`, passes here; the server has the last word when the replication
+  // connection starts.
   const { rows } = await client.query<{
     wal_level: string;
     rolreplication: boolean;
     rolsuper: boolean;
   }>(
-    `SELECT current_setting('wal_level') AS wal_level, r.rolreplication, r.rolsuper
+    `SELECT current_setting('wal_level') AS wal_level, r.rolsuper,
+            r.rolreplication OR EXISTS (
+              SELECT 1 FROM pg_roles g
+               WHERE (g.rolreplication OR g.rolname = 'rds_replication')
+                 AND g.oid <> r.oid AND pg_has_role(r.oid, g.oid, 'MEMBER')) AS rolreplication
        FROM pg_roles r WHERE r.rolname = current_user`,
   );
   const r = rows[0]!;
@@ -47,14 +55,14 @@ export async function preflight(client: Queryable, url: string): Promise<void> {
       parameter: 'url',
       value: redactUrl(url),
       rule: `server setting wal_level = logical (it is ${r.wal_level})`,
-      fix: "set wal_level = 'logical' in postgresql.conf (ALTER SYSTEM SET wal_level = logical) and restart Postgres",
+      fix: "set wal_level = 'logical' in postgresql.conf (ALTER SYSTEM SET wal_level = logical) and restart Postgres; on a managed service set its logical replication flag (RDS: rds.logical_replication = 1 in the parameter group; Cloud SQL: cloudsql.logical_decoding = on; Azure: wal_level = logical in server parameters)",
     });
   if (!r.rolreplication && !r.rolsuper)
     throw new ConfigError({
       parameter: 'url',
       value: redactUrl(url),
-      rule: 'the user needs the REPLICATION attribute',
-      fix: 'run ALTER ROLE <user> WITH REPLICATION (as a superuser), or connect as a user that has it',
+      rule: 'the user needs the REPLICATION attribute (or membership in a role that grants it, e.g. rds_replication)',
+      fix: 'run ALTER ROLE <user> WITH REPLICATION (as a superuser; on RDS: GRANT rds_replication TO <user>), or connect as a user that has it',
     });
 }
 

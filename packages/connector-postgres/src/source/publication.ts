@@ -9,44 +9,61 @@ import { quote, quoteRef, sqlName, type TableRef } from '../sql.js';
 import { serverVersion } from './catalog.js';
 
 /**
+ * What works on a managed service (RDS, Cloud SQL, Azure), where the connector's role is not the
+ * tables' owner and may not create publications: an administrator creates the publication once,
+ * and the connector uses it as is. Spelled out with the exact SQL, because the server's own
+ * message ("permission denied for database", "must be owner of table") names neither step.
+ */
+export function managedServiceRecipe(publication: string, refs: readonly TableRef[]): string {
+  const list = refs.map(sqlName).join(', ') || '<schema>.<table>, ...';
+  return (
+    `ask an administrator (a superuser or the tables' owner) to run CREATE PUBLICATION ${quote(publication)} FOR TABLE ${list} WITH (publish_via_partition_root = true); ` +
+    `then set logrepl.managePublication: false (logrepl.publicationName: ${publication}); the connector's role needs only REPLICATION (or rds_replication) and SELECT on the tables`
+  );
+}
+
+/**
  * Managing the publication takes ownership of it and of the tables it lists; a refusal from the
- * server (42501) is a configuration problem, named with the parameter it comes from.
+ * server (42501) is a configuration problem, named with the parameter it comes from and with the
+ * recipe that works without those privileges.
  */
 export function publicationPrivilegeError(
   e: unknown,
   publication: string,
+  refs: readonly TableRef[],
   tablesRaw: string,
   url: string,
 ): ConfigError | undefined {
   const err = e as Error & { code?: string };
   if (err.code !== '42501') return undefined;
   const msg = err.message;
+  const recipe = managedServiceRecipe(publication, refs);
   if (/publication/.test(msg))
     return new ConfigError(
       {
         parameter: 'logrepl.publicationName',
         value: publication,
         rule: `the user must own the managed publication (${msg})`,
-        fix: `run ALTER PUBLICATION ${quote(publication)} OWNER TO <user>, choose another logrepl.publicationName, or set logrepl.managePublication to false`,
+        fix: `run ALTER PUBLICATION ${quote(publication)} OWNER TO <user>, choose another logrepl.publicationName, or ${recipe}`,
       },
       { cause: e },
     );
   if (/table|relation/.test(msg))
     return new ConfigError(
       {
-        parameter: 'tables',
-        value: tablesRaw,
+        parameter: 'logrepl.managePublication',
+        value: 'true',
         rule: `a managed publication can only list tables the user owns (${msg})`,
-        fix: 'connect as the owner of the selected tables, create the publication yourself and set logrepl.managePublication to false, or narrow the tables parameter',
+        fix: `${recipe}; or connect as the owner of the selected tables`,
       },
       { cause: e },
     );
   return new ConfigError(
     {
-      parameter: 'url',
-      value: redactUrl(url),
-      rule: `the user must be allowed to create the publication (${msg})`,
-      fix: 'GRANT CREATE ON DATABASE <db> TO <user>, or create the publication yourself and set logrepl.managePublication to false',
+      parameter: 'logrepl.managePublication',
+      value: 'true',
+      rule: `managing the publication needs the CREATE privilege on the database (${msg})`,
+      fix: `${recipe}; or GRANT CREATE ON DATABASE <db> TO <user> if the user also owns the tables`,
     },
     { cause: e },
   );

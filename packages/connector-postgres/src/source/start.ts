@@ -58,7 +58,7 @@ export async function planStart(s: Session, pos: DecodedPosition | undefined): P
     config['logrepl.managePublication'],
     refs,
   ).catch((e: unknown) => {
-    throw publicationPrivilegeError(e, s.publication, config.tables, config.url) ?? e;
+    throw publicationPrivilegeError(e, s.publication, refs, config.tables, config.url) ?? e;
   });
   const slot = await slotInfo(meta, slotName);
   if (slot?.walStatus === 'lost')
