@@ -1,7 +1,13 @@
 import { DataError } from '@opencdc-ts/commons';
 import { ConfigError, ConfigErrors, RecordError, TransientError } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfigError, classify, isDataError, PipelineStopError } from './retry.js';
+import {
+  backoffMs,
+  ConnectorConfigError,
+  classify,
+  isDataError,
+  PipelineStopError,
+} from './retry.js';
 
 const config = new ConfigError({ parameter: 'url', value: 'x', rule: 'required', fix: 'set it' });
 
@@ -51,5 +57,17 @@ describe('isDataError', () => {
     expect(isDataError(new TransientError('x', { cause: new RangeError('x') }))).toBe(false);
     expect(isDataError(new Error('x'))).toBe(false);
     expect(isDataError(undefined)).toBe(false);
+  });
+});
+
+describe('backoffMs', () => {
+  it('grows from 200 ms and never exceeds its cap, jitter included', () => {
+    for (let i = 0; i < 2_000; i++) {
+      const attempt = i % 40;
+      const ms = backoffMs(attempt);
+      expect(ms).toBeLessThanOrEqual(10_000);
+      expect(ms).toBeGreaterThanOrEqual(Math.min(150 * 2 ** Math.min(attempt, 16), 7_500));
+      expect(backoffMs(attempt, 1_000)).toBeLessThanOrEqual(1_000);
+    }
   });
 });

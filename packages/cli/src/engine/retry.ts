@@ -112,10 +112,13 @@ export function classify(err: unknown): ErrorKind {
   return 'unknown';
 }
 
-/** Exponential backoff with jitter: 200 ms, 400 ms, ... capped. */
+/**
+ * Exponential backoff with jitter: 200 ms, 400 ms, ... never more than `capMs` (the jitter is
+ * applied before the cap, so the documented cap holds: ±25 % around 10 s once gave 12.1 s).
+ */
 export function backoffMs(attempt: number, capMs = 10_000): number {
-  const base = Math.min(capMs, 200 * 2 ** Math.min(attempt, 16));
-  return Math.round(base * (0.75 + Math.random() * 0.5));
+  const base = 200 * 2 ** Math.min(attempt, 16);
+  return Math.round(Math.min(capMs, base * (0.75 + Math.random() * 0.5)));
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

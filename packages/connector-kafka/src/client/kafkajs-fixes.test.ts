@@ -116,4 +116,30 @@ describe('kafkajs fixes', () => {
     const ours = kafkajs.CompressionCodecs as { [type: number]: () => unknown };
     expect(ours[kafkajs.CompressionTypes.Snappy]!()).toHaveProperty('decompress');
   });
+
+  it('the private copy never arms a negative timer in the request queue (Node 24 warns about it)', () => {
+    const RequestQueue = patchedKafkajs().internal('src/network/requestQueue/index.js') as {
+      prototype: { scheduleCheckPendingRequests(this: unknown): void };
+    };
+    const delays: number[] = [];
+    const original = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms: number) => {
+      delays.push(ms);
+      return original(fn, 0);
+    }) as typeof setTimeout;
+    try {
+      for (const pending of [[], [{}]]) {
+        const queue = {
+          throttledUntil: Date.now() - 5_000,
+          throttleCheckTimeoutId: null,
+          pending,
+          checkPendingRequests() {},
+        };
+        RequestQueue.prototype.scheduleCheckPendingRequests.call(queue);
+      }
+    } finally {
+      globalThis.setTimeout = original;
+    }
+    expect(delays).toEqual([1, 10]);
+  });
 });

@@ -19,13 +19,21 @@ import { compileFunction } from 'node:vm';
  *   the bytes past `offset` are never read, so `Buffer.allocUnsafe` (pooled for small sizes)
  *   gives the same output with less work per record.
  *
- * Both are behaviour-preserving; `kafkajs-fixes.test.ts` checks the outputs against the
+ * - `network/requestQueue`'s `scheduleCheckPendingRequests` arms `setTimeout` with
+ *   `throttledUntil - now`, negative whenever no throttle is in force and nothing is pending;
+ *   Node clamps that to 1 ms, and Node 24 also prints a `TimeoutNegativeWarning` for it. The fix
+ *   passes the same clamped delay explicitly (kafkajs issue #1751, never released).
+ *
+ * All are behaviour-preserving; `kafkajs-fixes.test.ts` checks the outputs against the
  * originals and that the package itself is left as it was.
  */
 const require = createRequire(import.meta.url);
 const ROOT = dirname(require.resolve('kafkajs/package.json'));
 const GROUP = join(ROOT, 'src', 'producer', 'groupMessagesPerPartition.js');
 const ENCODER = join(ROOT, 'src', 'protocol', 'encoder.js');
+const REQUEST_QUEUE = join(ROOT, 'src', 'network', 'requestQueue', 'index.js');
+/** kafkajs' `CHECK_PENDING_REQUESTS_INTERVAL` (requestQueue/index.js). */
+const CHECK_PENDING_REQUESTS_INTERVAL = 10;
 
 type Partitioner = (args: {
   topic: string;
@@ -71,6 +79,30 @@ function fixEncoder(Encoder: EncoderClass): void {
   };
 }
 
+interface RequestQueueState {
+  throttledUntil: number;
+  throttleCheckTimeoutId: ReturnType<typeof setTimeout> | null;
+  pending: unknown[];
+  checkPendingRequests(): void;
+}
+
+function fixRequestQueue(RequestQueue: {
+  prototype: { scheduleCheckPendingRequests: (this: RequestQueueState) => void };
+}): void {
+  RequestQueue.prototype.scheduleCheckPendingRequests = function scheduleCheckPendingRequests() {
+    if (this.throttleCheckTimeoutId) return;
+    let scheduleAt = this.throttledUntil - Date.now();
+    if (this.pending.length > 0 && scheduleAt <= 0) scheduleAt = CHECK_PENDING_REQUESTS_INTERVAL;
+    this.throttleCheckTimeoutId = setTimeout(
+      () => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      },
+      Math.max(1, scheduleAt),
+    );
+  };
+}
+
 type KafkaJs = typeof import('kafkajs');
 
 export interface PatchedKafkajs {
@@ -110,6 +142,8 @@ function loadPrivateCopy(): PatchedKafkajs {
       const run = compileFunction(readFileSync(file, 'utf8'), WRAPPER_PARAMS, { filename: file });
       run.call(module.exports, module.exports, requireFrom(file), module, file, dirname(file));
       if (file === ENCODER) fixEncoder(module.exports as EncoderClass);
+      if (file === REQUEST_QUEUE)
+        fixRequestQueue(module.exports as Parameters<typeof fixRequestQueue>[0]);
     }
     module.loaded = true;
     return module.exports;

@@ -58,22 +58,24 @@ export function createKafkaJsClient(settings: ClientSettings, logger: Logger): K
   };
 }
 
-/** Known kafkajs warnings that are expected here (see README): logged at debug. */
-const EXPECTED = /Limiting retries for the idempotent producer|switched default partitioner/;
-
-function forwardLog(logger: Logger, entry: LogEntry): void {
+/**
+ * kafkajs logs what it retries on its own (coordinator loading, an unknown topic-partition at the
+ * first produce, every failed reconnect with its stack) as warnings and errors. A failure that
+ * matters reaches us as an exception from the call, which the runtime reports and retries, so its
+ * log lines are debug detail: at the default level a broker outage is one retry line per attempt
+ * from the runtime, not dozens of stack traces. Connection trouble is also reported to the
+ * runtime as "retrying" through `onRetrying`.
+ */
+function forwardLog(logger: Logger, entry: LogEntry, onRetrying?: (reason: string) => void): void {
   const { logLevel } = patchedKafkajs().kafkajs;
   const { message, ...fields } = entry.log;
-  if (EXPECTED.test(message)) {
-    logger.debug(`kafkajs ${entry.namespace}: ${message}`, fields);
-    return;
-  }
-  const msg = `kafkajs ${entry.namespace}: ${message}`;
-  // kafkajs logs every broker disconnect as ERROR although it retries: report as warnings;
-  // real failures surface as exceptions from the calls.
-  if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) logger.warn(msg, fields);
-  else if (entry.level === logLevel.INFO) logger.info(msg, fields);
-  else logger.debug(msg, fields);
+  if (
+    entry.level === logLevel.ERROR &&
+    onRetrying &&
+    /connect|ECONN|ETIMEDOUT|EHOST/i.test(`${message} ${String(fields.error ?? '')}`)
+  )
+    onRetrying(`kafka: ${String(fields.error ?? message)}`);
+  logger.debug(`kafkajs ${entry.namespace}: ${message}`, fields);
 }
 
 class KafkaJsAdmin implements KafkaAdmin {
