@@ -1,8 +1,11 @@
 export { compileRouter } from './router.js';
 export {
   type CompiledTemplate,
+  type Condition,
+  compileCondition,
   compileTemplate,
   type Render,
+  TemplateExecError,
   TemplateSyntaxError,
 } from './template.js';
 export { DEFAULT_ROUTE_TEMPLATE, RouteError, type Router, type RouterOptions } from './types.js';

@@ -1,16 +1,25 @@
 /** Compiles a template once into closures over the record; rendering never HTML-escapes. */
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { FUNCTIONS } from './functions.js';
 import { lex } from './lex.js';
 import { parseAction } from './parse.js';
-import type { Call, Operand, Path, Step } from './syntax.js';
+import type { Command, Operand, Path, Pipeline, Step } from './syntax.js';
+import { toText, truth } from './values.js';
 
 export type Render = (record: OpenCDCRecord) => string;
+/** One action's value for a record (before printing). */
+export type Evaluate = (record: OpenCDCRecord) => unknown;
 
 /** How a compiled template looks, so the router can take fast paths. */
 export interface CompiledTemplate {
   render: Render;
   /** Set when the template is exactly one metadata lookup (e.g. the default route). */
   metadataKey: string | undefined;
+}
+
+/** A function failed while rendering (e.g. `lt` over a string and a number); names the call. */
+export class TemplateExecError extends Error {
+  override readonly name = 'TemplateExecError';
 }
 
 const utf8 = new TextDecoder();
@@ -25,12 +34,15 @@ export function compileTemplate(template: string): CompiledTemplate {
       parts.push(() => t);
       continue;
     }
-    const { first, calls } = parseAction(token.action, token.start);
+    const pipeline = parseAction(token.action, token.start);
     actions++;
-    if ('path' in first && first.path.root === 'metadata' && calls.length === 0) {
-      metadataKey = metadataKeyOf(first.path);
-    } else metadataKey = undefined;
-    parts.push(compileAction(first, calls));
+    const only = pipeline.length === 1 ? pipeline[0]! : undefined;
+    metadataKey =
+      only && 'value' in only && 'path' in only.value && only.value.path.root === 'metadata'
+        ? metadataKeyOf(only.value.path)
+        : undefined;
+    const evaluate = compilePipeline(pipeline);
+    parts.push((r) => toText(evaluate(r)));
   }
   const single = actions === 1 && parts.length === 1 ? metadataKey : undefined;
   return { render: concat(parts), metadataKey: single };
@@ -55,51 +67,70 @@ function metadataKeyOf(path: Path): string {
   return 'exact' in step ? step.exact : step.dotted.join('.');
 }
 
-function compileAction(first: Operand, calls: Call[]): Render {
-  let render: Render =
-    'literal' in first
-      ? (
-          (v: string) => () =>
-            v
-        )(first.literal)
-      : compilePath(first.path);
-  for (const call of calls) render = applyCall(render, call);
-  return render;
+function compilePipeline(pipeline: Pipeline): Evaluate {
+  let evaluate: Evaluate | undefined;
+  for (const command of pipeline) evaluate = compileCommand(command, evaluate);
+  return evaluate!;
 }
 
-function applyCall(inner: Render, call: Call): Render {
-  const [a = '', b = ''] = call.args;
-  switch (call.fn) {
-    case 'lower':
-      return (r) => inner(r).toLowerCase();
-    case 'upper':
-      return (r) => inner(r).toUpperCase();
-    case 'trim':
-      return (r) => inner(r).trim();
-    case 'replace':
-      return (r) => inner(r).replaceAll(a, b);
-    case 'trimPrefix':
-      return (r) => {
-        const s = inner(r);
-        return s.startsWith(a) ? s.slice(a.length) : s;
-      };
-    case 'trimSuffix':
-      return (r) => {
-        const s = inner(r);
-        return a !== '' && s.endsWith(a) ? s.slice(0, -a.length) : s;
-      };
-    default: // 'default'
-      return (r) => {
-        const s = inner(r);
-        return s === '' ? a : s;
-      };
+function compileCommand(command: Command, piped: Evaluate | undefined): Evaluate {
+  if ('value' in command) return compileOperand(command.value);
+  const { fn } = command;
+  const args = command.args.map(compileOperand);
+  if (piped) args.push(piped);
+  if (fn === 'and' || fn === 'or') {
+    const stopAt = fn === 'or';
+    return (r) => {
+      let v: unknown;
+      for (const a of args) {
+        v = a(r);
+        if (truth(v) === stopAt) return v;
+      }
+      return v;
+    };
   }
+  const call = FUNCTIONS[fn]!.call;
+  const fail = (e: unknown): never => {
+    throw new TemplateExecError(
+      `${fn} at column ${command.column}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  };
+  if (args.length === 1) {
+    const [a] = args as [Evaluate];
+    return (r) => {
+      try {
+        return call([a(r)]);
+      } catch (e) {
+        if (e instanceof TemplateExecError) throw e;
+        return fail(e);
+      }
+    };
+  }
+  return (r) => {
+    try {
+      return call(args.map((a) => a(r)));
+    } catch (e) {
+      if (e instanceof TemplateExecError) throw e;
+      return fail(e);
+    }
+  };
 }
 
-function compilePath(path: Path): Render {
+function compileOperand(operand: Operand): Evaluate {
+  if ('literal' in operand) {
+    const v = operand.literal;
+    return () => v;
+  }
+  if ('pipeline' in operand) return compilePipeline(operand.pipeline);
+  return compilePath(operand.path);
+}
+
+function compilePath(path: Path): Evaluate {
   switch (path.root) {
     case 'metadata': {
+      if (path.steps.length === 0) return (r) => r.metadata;
       const key = metadataKeyOf(path);
+      // Metadata is Go's map[string]string: a missing key is the empty string.
       return (r) => r.metadata.get(key) ?? '';
     }
     case 'operation':
@@ -118,7 +149,7 @@ function compilePath(path: Path): Render {
 }
 
 /** Walks structured data; each dotted group tries the longest joined key first. */
-function structured(steps: Step[], base: (r: OpenCDCRecord) => unknown): Render {
+function structured(steps: Step[], base: (r: OpenCDCRecord) => unknown): Evaluate {
   // Precompute candidate keys per dotted position so rendering does no string joins.
   type Plan = { exact: string } | { candidates: string[][] };
   const plan: Plan[] = steps.map((s) =>
@@ -132,16 +163,16 @@ function structured(steps: Step[], base: (r: OpenCDCRecord) => unknown): Render 
   );
   if (plan.length === 1 && 'candidates' in plan[0]! && plan[0].candidates.length === 1) {
     const key = plan[0].candidates[0]![0]!;
-    return (r) => stringify(field(base(r), key));
+    return (r) => field(base(r), key);
   }
   return (r) => {
     let v: unknown = base(r);
     for (const p of plan) {
       if ('exact' in p) v = field(v, p.exact);
       else v = walkDotted(v, p.candidates, 0);
-      if (v === undefined) return '';
+      if (v === undefined) return undefined;
     }
-    return stringify(v);
+    return v;
   };
 }
 
@@ -162,12 +193,4 @@ function walkDotted(v: unknown, candidates: string[][], at: number): unknown {
 function field(v: unknown, key: string): unknown {
   if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
   return Object.hasOwn(v, key) ? (v as { [k: string]: unknown })[key] : undefined;
-}
-
-function stringify(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v instanceof Uint8Array) return utf8.decode(v);
-  return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
 }

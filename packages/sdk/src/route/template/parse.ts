@@ -1,9 +1,10 @@
-/** Parses one action body (`first | call | call`) into its first operand and its calls. */
+/** Parses one action body (a Go template pipeline, `cmd | cmd | cmd`) into its syntax tree. */
+import { FUNCTIONS } from './functions.js';
 import {
-  type Call,
-  FUNCTIONS,
+  type Command,
   type Operand,
   type Path,
+  type Pipeline,
   type Root,
   type Step,
   TemplateSyntaxError,
@@ -22,12 +23,14 @@ const CONTROL = new Set([
   'continue',
 ]);
 
+const NUMBER = /^[-+]?(?:0[xX][0-9a-fA-F_]+|\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?)/;
+
 /** Parses the body of the action that starts at `offset` in the template. */
-export function parseAction(body: string, offset: number): { first: Operand; calls: Call[] } {
+export function parseAction(body: string, offset: number): Pipeline {
   return new ActionParser(body, offset).parse();
 }
 
-/** Parses one action body: `first | call | call`. */
+/** Parses one action body. */
 class ActionParser {
   private i = 0;
   /** Set while parsing `index`'s target, whose keys come after it. */
@@ -54,59 +57,126 @@ class ActionParser {
     return this.i >= this.s.length;
   }
 
-  parse(): { first: Operand; calls: Call[] } {
+  /** At the end of a command: the action's end, a `|`, or a closing `)` inside parentheses. */
+  private atCommandEnd(depth: number): boolean {
+    if (this.atEnd()) return true;
+    const c = this.s[this.i];
+    return c === '|' || (depth > 0 && c === ')');
+  }
+
+  parse(): Pipeline {
     if (this.atEnd()) this.fail('empty action');
-    const calls: Call[] = [];
-    const first = this.command(calls, true);
-    while (!this.atEnd()) {
-      if (this.s[this.i] !== '|') this.fail(`unexpected ${JSON.stringify(this.s[this.i])}`);
+    const pipeline = this.pipeline(0);
+    if (!this.atEnd()) this.fail(`unexpected ${JSON.stringify(this.s[this.i])}`);
+    return pipeline;
+  }
+
+  private pipeline(depth: number): Pipeline {
+    const commands: Command[] = [this.command(depth, false)];
+    while (!this.atEnd() && this.s[this.i] === '|') {
       this.i++;
       if (this.atEnd()) this.fail('missing function after "|"');
       const at = this.i;
       const word = this.word();
       if (word === '' || !(word in FUNCTIONS)) this.unknownFunction(word, at);
-      calls.push({ fn: word, args: this.strings(FUNCTIONS[word]!, word), column: this.col(at) });
+      commands.push(this.call(word, at, depth, true));
     }
-    if (first === undefined) this.fail('missing value');
-    return { first, calls };
+    return commands;
   }
 
-  /** The first command: a value, `index X "k"...`, or `fn args... value`. */
-  private command(calls: Call[], allowCall: boolean): Operand {
+  /** A command: `fn args...` or a lone value. */
+  private command(depth: number, piped: boolean): Command {
+    this.ws();
+    const at = this.i;
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.s.slice(this.i));
+    const name = m?.[0];
+    if (name !== undefined && name in FUNCTIONS && !/[.\w-]/.test(this.s[at + name.length] ?? '')) {
+      this.i += name.length;
+      return this.call(name, at, depth, piped);
+    }
+    if (name !== undefined && CONTROL.has(name))
+      this.fail(
+        `"${name}" (control structures) is not supported; use functions such as default`,
+        at,
+      );
+    const value = this.operand(depth);
+    if (!this.atCommandEnd(depth))
+      this.fail(
+        `unexpected ${JSON.stringify(this.s.slice(this.i).split(/[\s|)]/)[0])} (only functions take arguments)`,
+      );
+    return { value, column: this.col(at) };
+  }
+
+  private call(fn: string, at: number, depth: number, piped: boolean): Command {
+    const args: Operand[] = [];
+    while (!this.atCommandEnd(depth)) {
+      this.deferCheck = fn === 'index' && args.length === 0;
+      args.push(this.operand(depth));
+      this.deferCheck = false;
+    }
+    const spec = FUNCTIONS[fn]!;
+    const count = args.length + (piped ? 1 : 0);
+    if (count < spec.min) {
+      if (fn === 'index') this.fail('index needs a value and at least one key', at);
+      const want = spec.min - (piped ? 1 : 0);
+      this.fail(`${fn} needs ${want} argument(s)${piped ? ' before the piped value' : ''}`);
+    }
+    if (count > spec.max)
+      this.fail(`${fn} takes at most ${spec.max} argument(s), got ${count}`, at);
+    if (fn === 'index' && !piped) return this.index(args, at);
+    return { fn, args, column: this.col(at) };
+  }
+
+  /** `index .Field "k" "k2"` with constant keys is a path (so `.Metadata` keys stay exact). */
+  private index(args: Operand[], at: number): Command {
+    const [target, ...keys] = args;
+    if (keys.length === 0) this.fail('index needs at least one key', at);
+    if (
+      target &&
+      'path' in target &&
+      keys.every((k) => 'literal' in k && typeof k.literal === 'string')
+    ) {
+      const path = target.path;
+      for (const k of keys) path.steps.push({ exact: (k as { literal: string }).literal });
+      this.checkPath(path);
+      return { value: target, column: this.col(at) };
+    }
+    if (target && 'path' in target && target.path.root !== 'metadata') this.checkPath(target.path);
+    return { fn: 'index', args, column: this.col(at) };
+  }
+
+  private operand(depth: number): Operand {
     this.ws();
     const c = this.s[this.i];
     if (c === '"' || c === '`' || c === "'") return { literal: this.string() };
     if (c === '.') return { path: this.goPath() };
     if (c === '$') this.fail('variables are not supported');
-    if (c === '(') this.fail('parenthesized pipelines are not supported; use "|"');
+    if (c === '(') {
+      const at = this.i;
+      this.i++;
+      if (this.atEnd()) this.fail('unclosed "("', at);
+      const pipeline = this.pipeline(depth + 1);
+      if (this.atEnd() || this.s[this.i] !== ')') this.fail('unclosed "("', at);
+      this.i++;
+      return { pipeline };
+    }
+    const num = NUMBER.exec(this.s.slice(this.i));
+    if (num && /\d/.test(c === '-' || c === '+' ? (this.s[this.i + 1] ?? '') : (c ?? ''))) {
+      this.i += num[0].length;
+      return { literal: Number(num[0].replaceAll('_', '')) };
+    }
     const at = this.i;
     const word = this.word();
     if (word === '') this.fail(`unexpected ${JSON.stringify(c)}`);
-    if (word === 'index') {
-      if (this.atEnd()) this.fail('index needs a value and at least one key', at);
-      this.deferCheck = true;
-      const target = this.command(calls, false);
-      this.deferCheck = false;
-      if (!('path' in target)) this.fail('index needs a field such as .Metadata', at);
-      const keys: string[] = [];
-      while (!this.atEnd() && this.s[this.i] !== '|') keys.push(this.string());
-      if (keys.length === 0) this.fail('index needs at least one key', at);
-      const path = target.path;
-      for (const k of keys) path.steps.push({ exact: k });
-      this.checkPath(path);
-      return target;
-    }
+    if (word === 'true' || word === 'false') return { literal: word === 'true' };
+    if (word === 'nil') return { literal: null };
     if (CONTROL.has(word))
-      this.fail(`"${word}" (control structures) is not supported; use pipes such as default`, at);
-    if (word in FUNCTIONS && !word.includes('.')) {
-      if (!allowCall) this.fail(`function "${word}" cannot be an argument here`, at);
-      const args = this.strings(FUNCTIONS[word]!, word);
-      if (this.atEnd() || this.s[this.i] === '|')
-        this.fail(`${word} needs a value to apply to`, at);
-      const value = this.command(calls, false);
-      calls.push({ fn: word, args, column: this.col(at) });
-      return value;
-    }
+      this.fail(
+        `"${word}" (control structures) is not supported; use functions such as default`,
+        at,
+      );
+    if (word in FUNCTIONS)
+      this.fail(`function "${word}" cannot be an argument here; wrap the call in parentheses`, at);
     return { path: this.mustachePath(word, at) };
   }
 
@@ -123,15 +193,6 @@ class ActionParser {
     // A trailing '-' would belong to a `-}}` marker only after whitespace, so keep it.
     this.i += m[0].length;
     return m[0];
-  }
-
-  private strings(n: number, fn: string): string[] {
-    const out: string[] = [];
-    for (let k = 0; k < n; k++) {
-      if (this.atEnd() || this.s[this.i] === '|') this.fail(`${fn} needs ${n} quoted argument(s)`);
-      out.push(this.string());
-    }
-    return out;
   }
 
   /** `["key"]` at the cursor (on the `[`): the key, with the cursor after the `]`. */

@@ -22,21 +22,18 @@ export interface Path {
   column: number;
 }
 
-export type Operand = { path: Path } | { literal: string };
+/** A value in an action: a record field, a constant, or a parenthesized pipeline. */
+export type Operand = { path: Path } | { literal: Literal } | { pipeline: Pipeline };
 
-export interface Call {
-  fn: string;
-  args: string[];
-  column: number;
-}
+/** Constants as Go's template parser reads them (strings, numbers, booleans, nil). */
+export type Literal = string | number | boolean | null;
 
-/** The functions usable in pipes and calls, with their number of quoted arguments. */
-export const FUNCTIONS: { readonly [fn: string]: number } = {
-  lower: 0,
-  upper: 0,
-  trim: 0,
-  replace: 2,
-  trimPrefix: 1,
-  trimSuffix: 1,
-  default: 1,
-};
+/**
+ * One command of a pipeline: a function call (`fn args...`) or a lone value. In a pipeline, the
+ * result of each command is passed to the next one as its last argument (Go's `|`).
+ */
+export type Command =
+  | { fn: string; args: Operand[]; column: number }
+  | { value: Operand; column: number };
+
+export type Pipeline = Command[];
