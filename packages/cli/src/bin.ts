@@ -70,6 +70,10 @@ program
     5000,
   )
   .option('--strict', 'treat feature warnings as errors', false)
+  .option(
+    '--http <host:port>',
+    'serve /healthz, /readyz, /metrics (Prometheus), the JSON API and the page at / (e.g. 127.0.0.1:8080)',
+  )
   .action(
     async (
       file: string,
@@ -81,6 +85,7 @@ program
         batchSize: number;
         progressInterval: number;
         strict: boolean;
+        http?: string;
       },
     ) => {
       process.exitCode = await runCommand(file, { ...o, signal: stopOnSignals() });

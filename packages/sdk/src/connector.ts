@@ -42,6 +42,23 @@ export interface Source {
   read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]>;
   ack(positions: readonly Position[]): Promise<void>;
   teardown(): Promise<void>;
+  /**
+   * Optional: gauges only the connector can know (a replication slot's retained WAL, a consumer
+   * group's lag), read by the runtime when its `/metrics` endpoint is scraped, only while the
+   * source is open. Keep it cheap (one query); a rejection only leaves the gauges out of that
+   * scrape.
+   */
+  metrics?(): Promise<readonly SourceGauge[]>;
+}
+
+/** One value of a connector-specific gauge (`Source.metrics`). */
+export interface SourceGauge {
+  /** snake_case, without the runtime's prefix: e.g. `postgres_slot_retained_wal_bytes`. */
+  readonly name: string;
+  readonly help: string;
+  readonly value: number;
+  /** The runtime adds `pipeline` and `connector`; a given name keeps the same label names. */
+  readonly labels?: { readonly [label: string]: string };
 }
 
 /**

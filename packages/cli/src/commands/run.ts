@@ -1,5 +1,7 @@
 import { PipelineFileError } from '../config/errors.js';
 import { createRunners, runPipelines } from '../engine/run-pipelines.js';
+import { serveRun } from '../http/serve-run.js';
+import type { HttpServer } from '../http/server.js';
 import { type AppLogger, createLogger, type LogLevel, streamSink } from '../log.js';
 import { logProgress, type Progress, ttyProgress } from '../progress/reporter.js';
 import { FileStateStore } from '../state/file-store.js';
@@ -18,6 +20,8 @@ export interface RunOptions {
   progressInterval: number;
   /** Stops the run (the bin wires SIGINT/SIGTERM to it). */
   signal: AbortSignal;
+  /** `host:port` of the HTTP server (health, metrics, API, page); none when unset. */
+  http?: string;
 }
 
 /**
@@ -54,6 +58,20 @@ export async function runCommand(path: string, opts: RunOptions): Promise<number
       logger.warn('no pipeline with status "running" in the file; nothing to do');
       return 0;
     }
+    let http: HttpServer | undefined;
+    if (opts.http) {
+      try {
+        http = await serveRun(
+          opts.http,
+          prepared.file,
+          runners.map((r) => r.stats),
+          logger,
+        );
+      } catch (err) {
+        logger.error(`cannot serve HTTP on ${opts.http}: ${(err as Error).message}`);
+        return 2;
+      }
+    }
     logger.info('starting', { pipelines: runners.map((r) => r.id), state: store.description });
     progress.start(
       runners.map((r) => r.stats),
@@ -67,6 +85,7 @@ export async function runCommand(path: string, opts: RunOptions): Promise<number
     } finally {
       clearInterval(keepAlive);
       progress.stop();
+      await http?.close();
     }
     // A configuration error found when a connector opened is what `validate` would report had
     // it connected: 2, like the errors found before anything ran.

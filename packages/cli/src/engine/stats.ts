@@ -1,3 +1,7 @@
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { METADATA_COLLECTION, METADATA_CREATED_AT, METADATA_READ_AT } from '@opencdc-ts/commons';
+import type { Source, SourceGauge } from '@opencdc-ts/sdk';
+
 export type PipelineStatus =
   | 'starting'
   | 'running'
@@ -6,12 +10,18 @@ export type PipelineStatus =
   | 'stopped'
   | 'failed';
 
-/** Live counters of one pipeline, read by the progress display. */
+/**
+ * Live counters of one pipeline, read by the progress display and the HTTP server (`/metrics`,
+ * `/readyz`, the JSON API). The runner reports to it; nothing here blocks the pipeline.
+ */
 export class PipelineStats {
-  status: PipelineStatus = 'starting';
+  private current: PipelineStatus = 'starting';
   /** Records written (and acked) per collection. */
   readonly perCollection = new Map<string, number>();
+  /** Records read from the source per collection (before processors and writes). */
+  readonly readPerCollection = new Map<string, number>();
   total = 0;
+  totalRead = 0;
   deadLettered = 0;
   /** Batches delivered (total / batches = the average batch the source returns). */
   batches = 0;
@@ -20,11 +30,89 @@ export class PipelineStats {
   lagMs: number | undefined;
   lastError: string | undefined;
   readonly startedAt = Date.now();
+  /** Sources opened since the status last became `running` (by connector id). */
+  private readonly openSources = new Map<string, Source>();
+  private readonly batchListeners = new Set<(seconds: number) => void>();
 
   constructor(readonly pipelineId: string) {}
+
+  get status(): PipelineStatus {
+    return this.current;
+  }
+
+  /** A new status; any status but `running` means the connectors are closed or being reopened. */
+  set status(s: PipelineStatus) {
+    if (s !== 'running' || this.current !== 'running') this.openSources.clear();
+    this.current = s;
+  }
+
+  /**
+   * `running` and its source opened: what `/readyz` asks of every pipeline. A pipeline set
+   * `running` is still opening its connectors until the source reports open.
+   */
+  get open(): boolean {
+    return this.current === 'running' && this.openSources.size > 0;
+  }
+
+  /** The runner opened `source` (its connectors are open): its gauges are read from now on. */
+  opened(connectorId: string, source: Source): void {
+    this.openSources.set(connectorId, source);
+  }
+
+  /** The connector-specific gauges of the open sources (`Source.metrics`), by connector id. */
+  async sourceGauges(): Promise<{ connector: string; gauges: readonly SourceGauge[] }[]> {
+    const out: { connector: string; gauges: readonly SourceGauge[] }[] = [];
+    for (const [connector, source] of this.openSources) {
+      if (!source.metrics) continue;
+      out.push({ connector, gauges: await source.metrics() });
+    }
+    return out;
+  }
 
   count(collection: string, n = 1): void {
     this.perCollection.set(collection, (this.perCollection.get(collection) ?? 0) + n);
     this.total += n;
   }
+
+  /** A batch came from the source. */
+  read(batch: readonly OpenCDCRecord[]): void {
+    for (const r of batch) {
+      const c = r.metadata.get(METADATA_COLLECTION) || '(none)';
+      this.readPerCollection.set(c, (this.readPerCollection.get(c) ?? 0) + 1);
+    }
+    this.totalRead += batch.length;
+  }
+
+  /**
+   * A batch was written by every destination and acked to the source: counts, the lag (from its
+   * newest record's creation) and the batch latency (from its read: `opencdc.readAt`).
+   */
+  delivered(acked: readonly OpenCDCRecord[]): void {
+    if (acked.length === 0) return;
+    this.batches++;
+    for (const r of acked) this.count(r.metadata.get(METADATA_COLLECTION) || '(none)');
+    const now = Date.now();
+    const last = acked[acked.length - 1]!;
+    const createdAt = nanosToMs(last.metadata.get(METADATA_CREATED_AT));
+    if (createdAt !== undefined) {
+      const lag = now - createdAt;
+      // A creation time over a day old is not a change time (generated or replayed data).
+      this.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
+    }
+    const readAt = nanosToMs(acked[0]!.metadata.get(METADATA_READ_AT));
+    if (readAt !== undefined && now >= readAt)
+      for (const f of this.batchListeners) f((now - readAt) / 1000);
+  }
+
+  /** Calls `f` with each delivered batch's latency in seconds, from read to ack. */
+  onBatch(f: (seconds: number) => void): () => void {
+    this.batchListeners.add(f);
+    return () => this.batchListeners.delete(f);
+  }
+}
+
+/** Unix nanoseconds as a decimal string (`opencdc.createdAt`, `opencdc.readAt`) → ms. */
+function nanosToMs(v: string | undefined): number | undefined {
+  if (!v || !/^\d+$/.test(v)) return undefined;
+  return Number(BigInt(v) / 1_000_000n);
 }

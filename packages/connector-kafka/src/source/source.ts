@@ -5,6 +5,7 @@ import {
   type Position,
   type Source,
   SourceBuffer,
+  type SourceGauge,
 } from '@opencdc-ts/sdk';
 import {
   type ClientSettings,
@@ -18,6 +19,7 @@ import {
 import { clientSettings } from '../config/common.js';
 import type { SourceConfig } from './config.js';
 import { PartitionDecoder, Slab, type ValueFormat } from './decode.js';
+import { consumerLag } from './metrics.js';
 import { decodePosition, type KafkaPosition } from './position.js';
 import { parseTopics, type TopicMatcher } from './topics.js';
 
@@ -371,6 +373,12 @@ export class KafkaSource implements Source {
       for (const key of [...this.next.keys()]) if (key.endsWith(`:${t}`)) this.next.delete(key);
     }
     if (this.subscribed.size > 0) await this.run();
+  }
+
+  /** The group's lag per subscribed partition (`metrics.ts`). */
+  async metrics(): Promise<readonly SourceGauge[]> {
+    if (!this.admin || this.closed) return [];
+    return consumerLag(this.admin, this.groupId, [...this.subscribed].sort());
   }
 
   async teardown(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type Position,
   type Source,
   SourceBuffer,
+  type SourceGauge,
   TransientError,
 } from '@opencdc-ts/sdk';
 import { classify } from '../errors.js';
@@ -22,6 +23,7 @@ import { Acks } from './acks.js';
 import { Backfills } from './backfill.js';
 import type { SourceConfig } from './config.js';
 import { CLIENT_OPTIONS } from './connection.js';
+import { slotGauges } from './metrics.js';
 import { decodePosition, snapshotPosition } from './position.js';
 import { ReplicationStream } from './replication.js';
 import { Session } from './session.js';
@@ -154,6 +156,11 @@ export class PostgresSource implements Source {
 
   async ack(positions: readonly Position[]): Promise<void> {
     this.acks.ack(positions);
+  }
+
+  /** The slot's retained WAL and confirmed LSN (`metrics.ts`), on the catalog connection. */
+  async metrics(): Promise<readonly SourceGauge[]> {
+    return this.s.meta && !this.s.halted ? slotGauges(this.s.meta, this.s.slot) : [];
   }
 
   private fail(e: unknown): void {
