@@ -168,7 +168,9 @@ function setup(o: Setup) {
     name: 'p',
     description: '',
     source: undefined as never,
+    sources: [],
     destinations: [],
+    processors: [],
     deadLetter: {
       ...DEFAULT_DEAD_LETTER,
       ...(o.window ? { windowSize: o.window.size, windowNackThreshold: o.window.threshold } : {}),
@@ -177,17 +179,19 @@ function setup(o: Setup) {
     },
     at: { file: 'x', line: 1, col: 1 },
   };
+  const source = resolved(
+    'p:src',
+    side<Source>(
+      () => new FakeSource(o.total, events, inFlight, o.sourceOpenError),
+      async () => {
+        created.push('src');
+      },
+    ),
+  );
   const pipeline: ResolvedPipeline = {
     config,
-    source: resolved(
-      'p:src',
-      side<Source>(
-        () => new FakeSource(o.total, events, inFlight, o.sourceOpenError),
-        async () => {
-          created.push('src');
-        },
-      ),
-    ),
+    sources: [source],
+    source,
     destinations: [
       resolved(
         'p:dst',

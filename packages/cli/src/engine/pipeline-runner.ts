@@ -1,13 +1,12 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
 import { METADATA_COLLECTION, METADATA_CREATED_AT, Metadata } from '@opencdc-ts/commons';
-import {
-  type Connector,
-  type ConnectorContext,
-  type ConnectorSide,
-  type Destination,
-  type Features,
-  RecordError,
-  type Source,
+import type {
+  Connector,
+  ConnectorContext,
+  ConnectorSide,
+  Destination,
+  Features,
+  Source,
 } from '@opencdc-ts/sdk';
 import type { PipelineConfig } from '../config/pipeline-file.js';
 import type { AppLogger } from '../log.js';
@@ -18,19 +17,14 @@ import {
   type PipelineState,
   type StateStore,
 } from '../state/store.js';
+import type { Chain, ChainFactory, ChainStep } from './chain.js';
 import { DeadLetterHandler } from './dead-letter.js';
 import { type PluginInfo, stampDestination, stampSource } from './metadata-keys.js';
-import {
-  backoffMs,
-  ConnectorConfigError,
-  classify,
-  configErrorsOf,
-  dataErrorReason,
-  isDataError,
-  PipelineStopError,
-  sleep,
-} from './retry.js';
+import { applyChain, inputsDone, type Stage } from './processing.js';
+import { createChain } from './processors-package.js';
+import { backoffMs, classify, sleep } from './retry.js';
 import { PipelineStats } from './stats.js';
+import { PartialWriteError, tagConfigError, writeRecords } from './write-destination.js';
 
 /** A connector of a pipeline with its plugin loaded and its settings parsed. */
 export interface ResolvedConnector<T> {
@@ -41,13 +35,20 @@ export interface ResolvedConnector<T> {
   features: Features;
   side: ConnectorSide<unknown, T>;
   config: unknown;
+  /** The connector's processors: after this source, before this destination; empty: none. */
+  processors?: readonly ChainStep[];
 }
 
 export interface ResolvedPipeline {
   config: PipelineConfig;
+  /** Every source, in file order (fan-in: each keeps and acks its own position). */
+  sources: ResolvedConnector<Source>[];
+  /** The first source (what single-source callers such as `validate` show). */
   source: ResolvedConnector<Source>;
   destinations: ResolvedConnector<Destination>[];
   deadLetter: ResolvedConnector<Destination>;
+  /** Pipeline processors (after each source's, before each destination's); empty: none. */
+  processors?: readonly ChainStep[];
 }
 
 export interface RunnerOptions {
@@ -57,23 +58,56 @@ export interface RunnerOptions {
   maxUnknownRestarts?: number;
   /** Backoff cap between restarts. */
   maxBackoffMs?: number;
+  /** Builds processor chains (`@opencdc-ts/processors`' `createChain`; tests pass a fake). */
+  createChain?: ChainFactory;
 }
 
 export function resolvePluginInfo(ref: string, connector: Connector): PluginInfo {
   return { name: ref, version: connector.specification.version };
 }
 
+/** A source of the running pipeline with what it needs per attempt. */
+interface OpenSource {
+  r: ResolvedConnector<Source>;
+  source: Source;
+  chain: Chain | undefined;
+}
+
+/** A destination of the running pipeline with its processors for this attempt. */
+interface OpenDestination {
+  d: ResolvedConnector<Destination>;
+  dest: Destination;
+  chain: Chain | undefined;
+}
+
+/** What one attempt holds open (torn down at its end). */
+interface Attempt {
+  sources: OpenSource[];
+  destinations: OpenDestination[];
+  pipelineChain: Chain | undefined;
+  /** Any processor at all: without one, batches go straight to the destinations. */
+  processing: boolean;
+  dlq: DeadLetterHandler;
+  /** Set by the first source loop that fails: the others stop without delivering more. */
+  failed: boolean;
+}
+
 /**
- * Runs one pipeline: source → destinations → ack, at least once.
+ * Runs one pipeline: sources → processors → destinations → ack, at least once.
  *
- * Flow control: one read is in flight while a batch is written (read-ahead of one batch), so
- * memory stays within two batches and a slow destination slows the source down.
+ * Flow control: per source, one read is in flight while a batch is written (read-ahead of one
+ * batch), so memory stays within two batches per source and a slow destination slows the
+ * sources down. With several sources, batches are delivered one at a time (destinations see
+ * one writer) and each source's acks stay in its own order.
  */
 export class PipelineRunner {
   readonly stats: PipelineStats;
   private state: PipelineState = emptyState();
   private dirty = false;
   private readonly batchSize: number;
+  private readonly chains: ChainFactory;
+  /** The delivery in progress (several sources take turns). */
+  private delivering: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly pipeline: ResolvedPipeline,
@@ -83,6 +117,7 @@ export class PipelineRunner {
   ) {
     this.stats = new PipelineStats(pipeline.config.id);
     this.batchSize = options.batchSize ?? 2048;
+    this.chains = options.createChain ?? createChain;
   }
 
   get id(): string {
@@ -92,6 +127,7 @@ export class PipelineRunner {
   /** Runs until `stop` aborts (then resolves after a clean flush) or a fatal error (rejects). */
   async run(stop: AbortSignal): Promise<void> {
     this.state = (await this.store.load(this.id)) ?? emptyState();
+    this.adoptSinglePosition();
     await this.runLifecycleHooks();
     let attempt = 0;
     let unknownRestarts = 0;
@@ -145,10 +181,33 @@ export class PipelineRunner {
     return { connectorId: fullId, logger: this.logger.child({ connector: fullId }) };
   }
 
+  /**
+   * State written before positions were kept per source has one `position`: it belongs to the
+   * pipeline's only source, or, once sources were added, to the one source the state already
+   * knew (the others are new and start from their beginning).
+   */
+  private adoptSinglePosition(): void {
+    const s = this.state;
+    if (s.positions || s.position === undefined) return;
+    const sources = this.pipeline.sources;
+    const known = sources.filter((c) => s.connectors[c.fullId]);
+    const owner = sources.length === 1 ? sources[0] : known.length === 1 ? known[0] : undefined;
+    if (owner) s.positions = { [owner.fullId]: s.position };
+    else
+      this.logger.warn(
+        'the saved position cannot be tied to one of the sources; they start from their beginning',
+        { sources: sources.map((c) => c.fullId) },
+      );
+  }
+
   /** `onCreated` runs once per connector: when the state has no entry for it yet. */
   private async runLifecycleHooks(): Promise<void> {
     const p = this.pipeline;
-    for (const c of [p.source, ...p.destinations, p.deadLetter] as ResolvedConnector<unknown>[]) {
+    for (const c of [
+      ...p.sources,
+      ...p.destinations,
+      p.deadLetter,
+    ] as ResolvedConnector<unknown>[]) {
       if (this.state.connectors[c.fullId]) continue;
       await opening(c, () => c.side.onCreated?.(c.config, this.context(c.fullId)));
       this.state.connectors[c.fullId] = { createdAt: new Date().toISOString() };
@@ -164,42 +223,125 @@ export class PipelineRunner {
     await this.store.save(this.id, this.state);
   }
 
+  /** Builds a chain for processors, when there are any. */
+  private async chain(
+    steps: readonly ChainStep[] | undefined,
+    owner: string,
+  ): Promise<Chain | undefined> {
+    if (!steps || steps.length === 0) return undefined;
+    try {
+      return await this.chains(steps, {
+        logger: this.logger.child({ processors: owner }),
+        pipelineId: this.id,
+      });
+    } catch (err) {
+      throw tagConfigError({ fullId: owner, plugin: { name: 'processors', version: '' } }, err);
+    }
+  }
+
   private async runOnce(stop: AbortSignal): Promise<void> {
     const p = this.pipeline;
-    const source = p.source.side.create(p.source.config, this.context(p.source.fullId));
-    const destinations = p.destinations.map((d) => ({
-      d,
-      dest: d.side.create(d.config, this.context(d.fullId)),
-    }));
     const dlqDest = p.deadLetter.side.create(
       p.deadLetter.config,
       this.context(p.deadLetter.fullId),
     );
-    const dlq = new DeadLetterHandler(
-      p.config.deadLetter.windowSize,
-      p.config.deadLetter.windowNackThreshold,
-      dlqDest,
-      this.logger,
-    );
+    const a: Attempt = {
+      sources: p.sources.map((r) => ({
+        r,
+        source: r.side.create(r.config, this.context(r.fullId)),
+        chain: undefined,
+      })),
+      destinations: p.destinations.map((d) => ({
+        d,
+        dest: d.side.create(d.config, this.context(d.fullId)),
+        chain: undefined,
+      })),
+      pipelineChain: undefined,
+      processing: false,
+      dlq: new DeadLetterHandler(
+        p.config.deadLetter.windowSize,
+        p.config.deadLetter.windowNackThreshold,
+        dlqDest,
+        this.logger,
+      ),
+      failed: false,
+    };
     const reading = new AbortController();
     const onStop = () => reading.abort();
     stop.addEventListener('abort', onStop, { once: true });
-    let next: Promise<OpenCDCRecord[]> | undefined;
     try {
+      for (const s of a.sources) s.chain = await this.chain(s.r.processors, s.r.fullId);
+      a.pipelineChain = await this.chain(p.processors, `${p.config.id}:processors`);
+      for (const d of a.destinations) d.chain = await this.chain(d.d.processors, d.d.fullId);
+      a.processing =
+        a.pipelineChain !== undefined ||
+        a.sources.some((s) => s.chain) ||
+        a.destinations.some((d) => d.chain);
       await opening(p.deadLetter, () => dlqDest.open(stop));
-      for (const { d, dest } of destinations) await opening(d, () => dest.open(stop));
-      const from =
-        this.state.position === undefined ? undefined : decodePosition(this.state.position);
-      await opening(p.source, () => source.open(from, stop));
-      this.logger.info(
-        from ? 'pipeline resumed from the saved position' : 'pipeline started from the beginning',
+      for (const { d, dest } of a.destinations) await opening(d, () => dest.open(stop));
+      for (const s of a.sources) {
+        const saved = this.state.positions?.[s.r.fullId];
+        const from = saved === undefined ? undefined : decodePosition(saved);
+        await opening(s.r, () => s.source.open(from, stop));
+        this.logger.info(
+          from ? 'pipeline resumed from the saved position' : 'pipeline started from the beginning',
+          a.sources.length > 1 ? { source: s.r.fullId } : undefined,
+        );
+      }
+      const loops = a.sources.map((s) =>
+        this.readLoop(s, a, reading).catch((err: unknown) => {
+          // One source failing restarts the whole attempt from the acked positions; the other
+          // sources stop reading and deliver nothing more.
+          a.failed = true;
+          reading.abort();
+          throw err;
+        }),
       );
-      const read = (): Promise<OpenCDCRecord[]> => {
-        const pr = source.read(this.batchSize, reading.signal);
-        pr.catch(() => {}); // handled where awaited; avoids an unhandled rejection meanwhile
-        return pr;
-      };
-      next = read();
+      const results = await Promise.allSettled(loops);
+      const failure = results.find((r) => r.status === 'rejected');
+      if (failure) throw (failure as PromiseRejectedResult).reason;
+    } finally {
+      stop.removeEventListener('abort', onStop);
+      reading.abort();
+      await this.save().catch((err: unknown) =>
+        this.logger.error('could not save state', { error: (err as Error).message }),
+      );
+      const chains = [
+        ...a.sources.map((s) => s.chain),
+        a.pipelineChain,
+        ...a.destinations.map((d) => d.chain),
+      ];
+      for (const c of chains) {
+        await c
+          ?.teardown()
+          .catch((err: unknown) =>
+            this.logger.warn('processor teardown failed', { error: (err as Error).message }),
+          );
+      }
+      for (const c of [...a.sources.map((s) => s.source), ...a.destinations.map((d) => d.dest)]) {
+        await c
+          .teardown()
+          .catch((err: unknown) =>
+            this.logger.warn('teardown failed', { error: (err as Error).message }),
+          );
+      }
+      await dlqDest
+        .teardown()
+        .catch((err: unknown) =>
+          this.logger.warn('teardown failed', { error: (err as Error).message }),
+        );
+    }
+  }
+
+  /** Reads one source until reading stops, delivering each batch (read-ahead of one). */
+  private async readLoop(s: OpenSource, a: Attempt, reading: AbortController): Promise<void> {
+    const read = (): Promise<OpenCDCRecord[]> => {
+      const pr = s.source.read(this.batchSize, reading.signal);
+      pr.catch(() => {}); // handled where awaited; avoids an unhandled rejection meanwhile
+      return pr;
+    };
+    let next: Promise<OpenCDCRecord[]> | undefined = read();
+    try {
       while (next) {
         const current: Promise<OpenCDCRecord[]> = next;
         let batch: OpenCDCRecord[];
@@ -210,173 +352,146 @@ export class PipelineRunner {
           // The Source contract's abort rule: once reading is aborted, a read with nothing to
           // return rejects with `AbortedError`; that is "stopped reading", not a failure.
           if (reading.signal.aborted) break;
-          throw tagConfigError(p.source, err);
+          throw tagConfigError(s.r, err);
         }
         // Read ahead while this batch is written: at most one batch waits. Once stopping,
         // nothing new is read; what was already read is still written and acked.
         next = reading.signal.aborted ? undefined : read();
         if (batch.length === 0) continue; // a source that still resolves empty on abort
         // `opencdc.readAt` and the source connector: one clock reading per batch.
-        stampSource(batch, p.source.fullId, p.source.plugin);
-        await this.deliver(batch, source, destinations, dlq);
+        stampSource(batch, s.r.fullId, s.r.plugin);
+        if (a.sources.length === 1) await this.deliver(batch, s, a);
+        else {
+          // Sources take turns: one delivery at a time, each source's batches in read order.
+          const turn = this.delivering
+            .then(() => (a.failed ? undefined : this.deliver(batch, s, a)))
+            .catch((err: unknown) => {
+              a.failed = true; // before the next turn starts: it must not deliver
+              throw err;
+            });
+          this.delivering = turn.catch(() => {});
+          await turn;
+          if (a.failed) break;
+        }
       }
     } finally {
-      stop.removeEventListener('abort', onStop);
-      reading.abort();
       if (next) await next.catch(() => {});
-      await this.save().catch((err: unknown) =>
-        this.logger.error('could not save state', { error: (err as Error).message }),
-      );
-      for (const c of [source, ...destinations.map((d) => d.dest), dlqDest]) {
-        await c
-          .teardown()
-          .catch((err: unknown) =>
-            this.logger.warn('teardown failed', { error: (err as Error).message }),
-          );
-      }
     }
   }
 
-  /** Writes a batch to every destination, then acks what all of them finished, in order. */
-  private async deliver(
-    batch: OpenCDCRecord[],
-    source: Source,
-    destinations: { d: ResolvedConnector<Destination>; dest: Destination }[],
-    dlq: DeadLetterHandler,
-  ): Promise<void> {
+  /**
+   * Runs the batch through its processors, writes it to every destination, then acks, in
+   * order, the inputs every destination finished (filtered, dead-lettered and split inputs
+   * included once all their records are).
+   */
+  private async deliver(batch: OpenCDCRecord[], s: OpenSource, a: Attempt): Promise<void> {
+    // Processors may hand back other records; the source needs its own positions back.
+    const positions = a.processing ? batch.map((r) => r.position) : undefined;
+    let stage: Stage = { records: batch, origins: undefined };
+    if (a.processing) {
+      if (s.chain) stage = await this.process(s.chain, stage, s.r.fullId, a.dlq);
+      if (a.pipelineChain)
+        stage = await this.process(a.pipelineChain, stage, `${this.id}:processors`, a.dlq);
+    }
     const results = await Promise.allSettled(
-      destinations.map(({ d, dest }, i) =>
-        this.writeTo(dest, d, i === 0 ? batch : batch.map(cloneRecord), dlq),
-      ),
+      a.destinations.map((d, i) => this.writeTo(d, stage, i > 0, batch.length, a.dlq)),
     );
-    // Records before the first unfinished one in ANY destination are safe to ack.
-    let done = batch.length;
-    let failure: unknown;
+    // Inputs before the first unfinished one in ANY destination are safe to ack.
+    let done = stage.stop ? stage.stop.at : batch.length;
+    let failure: unknown = stage.stop?.error;
     for (const r of results) {
-      if (r.status === 'fulfilled') continue;
+      if (r.status === 'fulfilled') {
+        done = Math.min(done, r.value.done);
+        failure ??= r.value.failure;
+        continue;
+      }
       const e = r.reason as { done?: number; cause?: unknown };
       done = Math.min(done, e instanceof PartialWriteError ? e.done : 0);
       failure ??= e instanceof PartialWriteError ? e.cause : e;
     }
-    if (done > 0) {
-      const acked = batch.slice(0, done);
-      // State first, then the upstream ack: the saved position is never behind what the
-      // upstream forgot (a Postgres slot or a committed offset cannot rewind), so a restart
-      // after a crash between the two only re-reads records, it never skips any.
-      this.state.position = encodePosition(acked[acked.length - 1]!.position);
-      this.dirty = true;
-      await this.save();
-      await source.ack(acked.map((r) => r.position));
-      this.stats.batches++;
-      for (const r of acked) this.stats.count(r.metadata.get(METADATA_COLLECTION) || '(none)');
-      const createdAt = acked[acked.length - 1]!.metadata.get(METADATA_CREATED_AT);
-      if (createdAt && /^\d+$/.test(createdAt)) {
-        const lag = Date.now() - Number(BigInt(createdAt) / 1_000_000n);
-        // A creation time over a day old is not a change time (generated or replayed data).
-        this.stats.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
-      }
-    }
+    if (done > 0) await this.ack(s, batch, positions, done);
     if (failure !== undefined) throw failure;
   }
 
-  /**
-   * Writes `records` to one destination, dead-lettering refused records per the window.
-   *
-   * A `RecordError` names its record. A data error without an index (a codec's `EncodeError`, a
-   * `RangeError` such as a stack overflow on a deeply nested value) comes from some record of
-   * the batch but the connector did not say which: the batch is split in halves, recursively,
-   * until the record is alone, which is then dead-lettered with the reason (a few more writes
-   * for a bad batch, none for a good one). Records written before the error in a failed attempt
-   * may be written again: at least once.
-   */
-  private async writeTo(
-    dest: Destination,
-    d: ResolvedConnector<Destination>,
-    records: OpenCDCRecord[],
-    dlq: DeadLetterHandler,
-  ): Promise<void> {
-    stampDestination(records, d.plugin);
-    await this.writeRecords(dest, d, records, dlq);
+  private async process(chain: Chain, stage: Stage, node: string, dlq: DeadLetterHandler) {
+    return applyChain(chain, stage, { pipelineId: this.id, fallback: node }, (r, e, n) =>
+      this.deadLetter(dlq, r, e, n),
+    );
   }
 
-  private async writeRecords(
-    dest: Destination,
-    d: ResolvedConnector<Destination>,
-    records: OpenCDCRecord[],
-    dlq: DeadLetterHandler,
+  /** Saves, then acks the first `done` inputs of the batch to their source. */
+  private async ack(
+    s: OpenSource,
+    batch: OpenCDCRecord[],
+    positions: Uint8Array[] | undefined,
+    done: number,
   ): Promise<void> {
-    let offset = 0;
-    while (offset < records.length) {
-      const rest = offset === 0 ? records : records.slice(offset);
-      try {
-        await dest.write(rest);
-        dlq.ack(rest.length);
-        return;
-      } catch (err) {
-        if (err instanceof RecordError) {
-          if (!Number.isInteger(err.index) || err.index < 0 || err.index >= rest.length) {
-            throw new PartialWriteError(
-              offset,
-              new PipelineStopError(
-                `${d.fullId} reported a RecordError with an invalid index ${err.index}: ${err.message}`,
-              ),
-            );
-          }
-          dlq.ack(err.index);
-          await this.deadLetter(dlq, rest[err.index]!, err, d, offset + err.index);
-          offset += err.index + 1;
-          continue;
-        }
-        if (!isDataError(err)) throw new PartialWriteError(offset, tagConfigError(d, err));
-        if (rest.length === 1) {
-          const reason = new RecordError(dataErrorReason(err, d.fullId), 0, { cause: err });
-          await this.deadLetter(dlq, rest[0]!, reason, d, offset);
-          offset += 1;
-          continue;
-        }
-        // Which record? Write the first half on its own (splitting further if it fails the
-        // same way); the loop then writes the second half, which splits likewise.
-        const half = Math.ceil(rest.length / 2);
-        this.logger.debug('a record of the batch cannot be converted; isolating it', {
-          destination: d.fullId,
-          records: rest.length,
-          error: (err as Error).message,
-        });
-        try {
-          await this.writeRecords(dest, d, rest.slice(0, half), dlq);
-        } catch (e) {
-          if (e instanceof PartialWriteError) throw new PartialWriteError(offset + e.done, e.cause);
-          throw e;
-        }
-        offset += half;
-      }
+    const acked = positions
+      ? positions.slice(0, done)
+      : (done === batch.length ? batch : batch.slice(0, done)).map((r) => r.position);
+    // State first, then the upstream ack: the saved position is never behind what the
+    // upstream forgot (a Postgres slot or a committed offset cannot rewind), so a restart
+    // after a crash between the two only re-reads records, it never skips any.
+    const last = encodePosition(acked[acked.length - 1]!);
+    this.state.positions = { ...this.state.positions, [s.r.fullId]: last };
+    // One source: the single-position form stays in step (readable by earlier versions).
+    if (this.pipeline.sources.length === 1) this.state.position = last;
+    else delete this.state.position;
+    this.dirty = true;
+    await this.save();
+    await s.source.ack(acked);
+    this.stats.batches++;
+    for (let k = 0; k < done; k++)
+      this.stats.count(batch[k]!.metadata.get(METADATA_COLLECTION) || '(none)');
+    const createdAt = batch[done - 1]!.metadata.get(METADATA_CREATED_AT);
+    if (createdAt && /^\d+$/.test(createdAt)) {
+      const lag = Date.now() - Number(BigInt(createdAt) / 1_000_000n);
+      // A creation time over a day old is not a change time (generated or replayed data).
+      this.stats.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
     }
   }
 
-  /** Dead-letters one record per the window; `at` is its index in the records being written. */
+  /**
+   * Writes a stage to one destination (through its processors): how many inputs it finished,
+   * and why it stopped if it did. Destinations after the first get their own copies.
+   */
+  private async writeTo(
+    o: OpenDestination,
+    stage: Stage,
+    copy: boolean,
+    batchLength: number,
+    dlq: DeadLetterHandler,
+  ): Promise<{ done: number; failure?: unknown }> {
+    let own: Stage = copy ? { ...stage, records: stage.records.map(cloneRecord) } : stage;
+    if (o.chain) own = await this.process(o.chain, own, o.d.fullId, dlq);
+    stampDestination(own.records, o.d.plugin);
+    try {
+      await writeRecords(
+        o.dest,
+        o.d,
+        own.records,
+        dlq,
+        (r, e, n) => this.deadLetter(dlq, r, e, n),
+        this.logger,
+      );
+    } catch (e) {
+      if (e instanceof PartialWriteError)
+        throw new PartialWriteError(inputsDone(own, e.done, batchLength), e.cause);
+      throw e;
+    }
+    return { done: inputsDone(own, own.records.length, batchLength), failure: own.stop?.error };
+  }
+
+  /** Dead-letters one record per the window; throws (`PipelineStopError`) to stop. */
   private async deadLetter(
     dlq: DeadLetterHandler,
     record: OpenCDCRecord,
     err: Error,
-    d: ResolvedConnector<Destination>,
-    at: number,
+    nodeId: string,
   ): Promise<void> {
-    try {
-      await dlq.nack(record, err, d.fullId);
-    } catch (stopErr) {
-      throw new PartialWriteError(at, stopErr);
-    }
+    await dlq.nack(record, err, nodeId);
     this.stats.deadLettered++;
   }
-}
-
-/**
- * A configuration error is tagged with the connector that threw it, so the run reports which
- * one and exits 2 (it is never retried); any other error is returned as it is.
- */
-function tagConfigError(c: { fullId: string; plugin: PluginInfo }, err: unknown): unknown {
-  const errors = err instanceof ConnectorConfigError ? undefined : configErrorsOf(err);
-  return errors ? new ConnectorConfigError(c.fullId, c.plugin.name, errors, { cause: err }) : err;
 }
 
 /** Runs a connector's `open`/`onCreated`, tagging a configuration error with the connector. */
@@ -388,16 +503,6 @@ async function opening(
     await f();
   } catch (err) {
     throw tagConfigError(c, err);
-  }
-}
-
-/** A destination finished (wrote or dead-lettered) the first `done` records, then failed. */
-class PartialWriteError extends Error {
-  constructor(
-    readonly done: number,
-    override readonly cause: unknown,
-  ) {
-    super((cause as Error)?.message ?? String(cause));
   }
 }
 

@@ -7,13 +7,21 @@ import {
   type Source,
 } from '@opencdc-ts/sdk';
 import { type FileIssue, PipelineFileError } from '../config/errors.js';
-import type { ConnectorConfig, PipelineConfig, PipelineFile } from '../config/pipeline-file.js';
+import type {
+  ConnectorConfig,
+  PipelineConfig,
+  PipelineFile,
+  ProcessorConfig,
+} from '../config/pipeline-file.js';
+import { type LoadedProcessor, loadProcessor } from '../plugins/processor-plugin.js';
 import { type LoadedPlugin, loadPlugin } from '../plugins/resolve.js';
+import type { ChainStep } from './chain.js';
 import {
   type ResolvedConnector,
   type ResolvedPipeline,
   resolvePluginInfo,
 } from './pipeline-runner.js';
+import { builtinProcessors } from './processors-package.js';
 
 /** Conduit's default dead-letter settings for `builtin:log`. */
 const DEFAULT_LOG_DLQ_SETTINGS = { level: 'warn', message: 'record delivery failed' };
@@ -35,9 +43,74 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
     return p;
   };
 
+  const processorCache = new Map<string, Promise<LoadedProcessor>>();
+  const loadProc = async (ref: string) => {
+    let p = processorCache.get(ref);
+    if (!p) {
+      p = builtinProcessors().then((builtins) => loadProcessor(ref, baseDir, builtins));
+      processorCache.set(ref, p);
+    }
+    return p;
+  };
+
+  /** Loads each processor and checks its settings; undefined when one has a problem. */
+  async function resolveProcessors(
+    list: readonly ProcessorConfig[],
+    pipelineId: string,
+  ): Promise<ChainStep[] | undefined> {
+    const steps: ChainStep[] = [];
+    let ok = true;
+    for (const pc of list) {
+      let loaded: LoadedProcessor;
+      try {
+        loaded = await loadProc(pc.plugin);
+      } catch (err) {
+        issues.push({ message: (err as Error).message, at: pc.at });
+        ok = false;
+        continue;
+      }
+      const proc = loaded.processor;
+      if (typeof proc !== 'function') {
+        try {
+          proc.config.parse(ownSettings(pc.settings));
+        } catch (err) {
+          const list =
+            err instanceof ConfigErrors
+              ? err.errors
+              : err instanceof ConfigError
+                ? [err]
+                : undefined;
+          if (!list) throw err;
+          for (const e of list)
+            issues.push({
+              message: `processor "${pipelineId}:${pc.id}" (${pc.plugin}): ${e.message}`,
+              at: pc.at,
+            });
+          ok = false;
+          continue;
+        }
+      }
+      steps.push({
+        id: pc.id,
+        processor: proc,
+        settings: pc.settings,
+        ...(pc.condition !== undefined ? { condition: pc.condition } : {}),
+        workers: pc.workers,
+      });
+    }
+    return ok ? steps : undefined;
+  }
+
   async function resolveSide<T>(
-    c: Pick<ConnectorConfig, 'fullId' | 'type' | 'plugin' | 'settings' | 'at' | 'pluginAt'>,
+    c: Pick<ConnectorConfig, 'fullId' | 'type' | 'plugin' | 'settings' | 'at' | 'pluginAt'> & {
+      processors?: readonly ProcessorConfig[];
+    },
+    pipelineId: string,
   ): Promise<ResolvedConnector<T> | undefined> {
+    const processors =
+      c.processors && c.processors.length > 0
+        ? await resolveProcessors(c.processors, pipelineId)
+        : [];
     let plugin: LoadedPlugin;
     try {
       plugin = await load(c.plugin);
@@ -55,12 +128,14 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
     }
     try {
       const config = side.config.parse(c.settings);
+      if (!processors) return undefined;
       return {
         fullId: c.fullId,
         plugin: resolvePluginInfo(c.plugin, plugin.connector),
         features: plugin.connector.specification.features ?? {},
         side,
         config,
+        ...(processors.length > 0 ? { processors } : {}),
       };
     } catch (err) {
       const list =
@@ -74,18 +149,46 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
 
   const out: ResolvedPipeline[] = [];
   for (const p of file.pipelines) {
-    const source = await resolveSide<Source>(p.source);
+    const sources: ResolvedConnector<Source>[] = [];
+    for (const c of p.sources) {
+      const r = await resolveSide<Source>(c, p.id);
+      if (r) sources.push(r);
+    }
     const destinations: ResolvedConnector<Destination>[] = [];
     for (const d of p.destinations) {
-      const r = await resolveSide<Destination>(d);
+      const r = await resolveSide<Destination>(d, p.id);
       if (r) destinations.push(r);
     }
-    const deadLetter = await resolveSide<Destination>(deadLetterConnector(p));
-    if (source && deadLetter && destinations.length === p.destinations.length) {
-      out.push({ config: p, source, destinations, deadLetter });
+    const processors = p.processors.length > 0 ? await resolveProcessors(p.processors, p.id) : [];
+    const deadLetter = await resolveSide<Destination>(deadLetterConnector(p), p.id);
+    if (
+      sources.length === p.sources.length &&
+      sources.length > 0 &&
+      deadLetter &&
+      processors &&
+      destinations.length === p.destinations.length
+    ) {
+      out.push({
+        config: p,
+        sources,
+        source: sources[0]!,
+        destinations,
+        deadLetter,
+        ...(processors.length > 0 ? { processors } : {}),
+      });
     }
   }
   if (issues.length > 0) throw new PipelineFileError(issues);
+  return out;
+}
+
+/**
+ * A processor's own settings: the `sdk.*` ones (schema decoding and encoding) belong to the
+ * processor chain, which reads them itself.
+ */
+function ownSettings(settings: { [k: string]: string }): { [k: string]: string } {
+  const out: { [k: string]: string } = {};
+  for (const [k, v] of Object.entries(settings)) if (!k.startsWith('sdk.')) out[k] = v;
   return out;
 }
 

@@ -44,25 +44,30 @@ export async function loadPlugin(
       );
     }
     mod = await importOrExplain(pkg, ref);
-  } else if (ref.startsWith('.') || isAbsolute(ref)) {
-    mod = await importOrExplain(pathToFileURL(resolvePath(baseDir, ref)).href, ref);
   } else if (ref.startsWith('standalone:')) {
     throw new PluginError(
       `plugin "${ref}": Conduit standalone plugins are not supported; use an npm package name or a file path`,
     );
-  } else {
-    let target = ref;
-    try {
-      // Third-party connectors are usually installed next to the pipeline, not next to us.
-      target = pathToFileURL(
-        createRequire(resolvePath(process.cwd(), 'noop.js')).resolve(ref),
-      ).href;
-    } catch {
-      // Fall back to resolving from this runtime's own dependencies.
-    }
-    mod = await importOrExplain(target, ref);
-  }
+  } else mod = await importPluginModule(ref, baseDir);
   return { ref, connector: pickConnector(mod, ref) };
+}
+
+/**
+ * Imports a third-party plugin module: a file path (relative to `baseDir`, the pipeline file's
+ * folder) or an npm package name (resolved from the working directory first, then from this
+ * runtime). Connectors and processors are loaded the same way.
+ */
+export async function importPluginModule(ref: string, baseDir: string): Promise<unknown> {
+  if (ref.startsWith('.') || isAbsolute(ref))
+    return importOrExplain(pathToFileURL(resolvePath(baseDir, ref)).href, ref);
+  let target = ref;
+  try {
+    // Third-party plugins are usually installed next to the pipeline, not next to us.
+    target = pathToFileURL(createRequire(resolvePath(process.cwd(), 'noop.js')).resolve(ref)).href;
+  } catch {
+    // Fall back to resolving from this runtime's own dependencies.
+  }
+  return importOrExplain(target, ref);
 }
 
 async function importOrExplain(specifier: string, ref: string): Promise<unknown> {

@@ -1,7 +1,12 @@
 /** What the runtime remembers per pipeline between runs. */
 export interface PipelineState {
-  /** Last position acked to the source (base64), absent before the first ack. */
+  /**
+   * Last position acked to the source (base64), absent before the first ack. The one-source form:
+   * kept in step with `positions` while a pipeline has one source; read when `positions` is absent.
+   */
   position?: string;
+  /** Last position acked to each source (base64), by source connector full id. */
+  positions?: { [sourceFullId: string]: string };
   /** Connectors whose `onCreated` hook has run, by full id, with when. */
   connectors: { [fullId: string]: { createdAt: string } };
   updatedAt: string;
