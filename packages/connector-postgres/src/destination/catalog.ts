@@ -2,8 +2,20 @@ import type pg from 'pg';
 import { RecordProblem } from '../errors.js';
 import { display, isSystemSchema, qualified, type ResolvedName, tableKey } from '../sql.js';
 
-/** How a value is rendered for a column (see `values.ts`). */
-export type ColumnKind = 'json' | 'bytea' | 'array' | 'bool' | 'other';
+/**
+ * How a value is rendered for a column (see `values.ts`). `numeric`, `uuid`, `time` and
+ * `interval` accept other sources' forms besides Postgres' text (`values.ts`, `foreignString`).
+ */
+export type ColumnKind =
+  | 'json'
+  | 'bytea'
+  | 'array'
+  | 'bool'
+  | 'numeric'
+  | 'uuid'
+  | 'time'
+  | 'interval'
+  | 'other';
 
 export interface ColumnInfo {
   name: string;
@@ -12,6 +24,8 @@ export interface ColumnInfo {
   kind: ColumnKind;
   /** For array columns: how elements render. */
   elementKind: ColumnKind;
+  /** Declared scale of a `numeric(p,s)` column or array (`numeric(p)`: 0); else absent. */
+  scale?: number;
 }
 
 export interface TableInfo {
@@ -28,12 +42,26 @@ export interface TableInfo {
   uniqueKeys: string[][];
 }
 
+const KINDS: { [typname: string]: ColumnKind } = {
+  json: 'json',
+  jsonb: 'json',
+  bytea: 'bytea',
+  bool: 'bool',
+  numeric: 'numeric',
+  uuid: 'uuid',
+  time: 'time',
+  interval: 'interval',
+};
+
 function kindOf(typname: string, category: string): ColumnKind {
   if (category === 'A') return 'array';
-  if (typname === 'json' || typname === 'jsonb') return 'json';
-  if (typname === 'bytea') return 'bytea';
-  if (typname === 'bool') return 'bool';
-  return 'other';
+  return Object.hasOwn(KINDS, typname) ? KINDS[typname]! : 'other';
+}
+
+/** The declared scale in a `format_type` of numeric (`numeric(10,2)[]` → 2, `numeric(5)` → 0). */
+export function numericScale(type: string): number | undefined {
+  const m = /^numeric\(\d+(?:,(-?\d+))?\)/.exec(type);
+  return m ? Number(m[1] ?? 0) : undefined;
 }
 
 // By schema and name, never `to_regclass`: that resolves through the search_path (an
@@ -96,11 +124,13 @@ export async function loadTable(
   const links = await client.query<{ other: number }>(LINKS_SQL, [row.oid]);
   const columns = new Map<string, ColumnInfo>();
   for (const c of cols.rows) {
+    const scale = numericScale(c.type);
     columns.set(c.attname, {
       name: c.attname,
       type: c.type,
       kind: kindOf(c.typname, c.typcategory),
       elementKind: c.elem_typname ? kindOf(c.elem_typname, c.elem_category ?? '') : 'other',
+      ...(scale !== undefined ? { scale } : {}),
     });
   }
   const resolved: ResolvedName = { schema: row.nspname, table: row.relname };

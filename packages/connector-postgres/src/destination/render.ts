@@ -56,7 +56,12 @@ function renderValues(
   const values = new Array<string | null>(columns.length);
   for (let j = 0; j < columns.length; j++) {
     const col = infos[j];
-    values[j] = toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
+    values[j] = toText(
+      data[columns[j]!],
+      col?.kind ?? 'other',
+      col?.elementKind ?? 'other',
+      col?.scale,
+    );
   }
   return values;
 }
@@ -73,7 +78,7 @@ function renderProblem(
   for (let j = 0; j < columns.length; j++) {
     const col = infos[j];
     try {
-      toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other');
+      toText(data[columns[j]!], col?.kind ?? 'other', col?.elementKind ?? 'other', col?.scale);
     } catch {
       field = `${where}${fieldStep(columns[j]!)}`;
       break;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   arrayLiteral,
   asObject,
+  base64Json,
   inferType,
   jsonTextDepth,
   MAX_NESTING,
@@ -35,6 +36,36 @@ describe('record values to Postgres text', () => {
     expect(arrayLiteral(['a"b', 'c\\d', null], 'other')).toBe('{"a\\"b","c\\\\d",NULL}');
     expect(toText(null, 'other', 'other')).toBeNull();
     expect(toJson(new Uint8Array([1, 2]))).toBe('"AQI="');
+  });
+
+  it("accepts Conduit's forms where Postgres would refuse them", () => {
+    expect(toText('3/2', 'numeric', 'other', 2)).toBe('1.5');
+    expect(toText('1.50', 'numeric', 'other', 2)).toBe('1.50');
+    expect(toText('1/3', 'numeric', 'other', 2)).toBe('0.33');
+    expect(toText('3/2', 'other', 'other')).toBe('3/2'); // a text column keeps the string
+    expect(toText(['3/2', null, '1'], 'array', 'numeric', 1)).toBe('{"1.5",NULL,"1"}');
+    expect(toText('', 'uuid', 'other')).toBeNull();
+    expect(toText(['', 'bd94ee0b-564f-4088-bf4e-8d5e626caf66'], 'array', 'uuid')).toBe(
+      '{NULL,"bd94ee0b-564f-4088-bf4e-8d5e626caf66"}',
+    );
+    expect(toText('', 'other', 'other')).toBe('');
+    expect(toText({ Microseconds: 14706789000, Valid: true }, 'time', 'other')).toBe(
+      '04:05:06.789000',
+    );
+    expect(toText({ Microseconds: 1, Days: 2, Months: 3, Valid: true }, 'interval', 'other')).toBe(
+      '3 months 2 days 1 microseconds',
+    );
+    expect(toText({ Microseconds: 1, Valid: true }, 'other', 'other')).toBe(
+      '{"Microseconds":1,"Valid":true}',
+    );
+    // json/jsonb as Conduit keeps them: bytes, written by Go as base64.
+    const text = '{"big": 12345678901234567890, "one": 1.0}';
+    const b64 = Buffer.from(text).toString('base64');
+    expect(toText(b64, 'json', 'other')).toBe(text);
+    expect(base64Json(Buffer.from('[]').toString('base64'))).toBe('[]');
+    expect(base64Json(Buffer.from('123').toString('base64'))).toBeUndefined(); // not an object
+    expect(base64Json('test')).toBeUndefined(); // base64, but of binary bytes
+    expect(toText('test', 'json', 'other')).toBe('"test"');
   });
 
   it('infers column types for autoCreate', () => {

@@ -6,6 +6,8 @@ import {
 } from '@opencdc-ts/commons';
 import { RecordProblem } from '../errors.js';
 import type { ColumnKind } from './catalog.js';
+import { fractionToDecimal, isFraction } from './fraction.js';
+import { pgxInterval, pgxTime } from './pgx-forms.js';
 
 /**
  * Record values are sent to Postgres as TEXT parameters and cast to the column type in SQL
@@ -124,17 +126,22 @@ function quoteArrayElement(s: string): string {
   return `"${s.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** A Postgres array literal (`{"a","b",NULL}`), nested arrays as multi-dimensional arrays. */
+/**
+ * A Postgres array literal (`{"a","b",NULL}`), nested arrays as multi-dimensional arrays.
+ * `scale`: the declared scale of numeric elements (see `toText`).
+ */
 export function arrayLiteral(
   values: readonly StructuredValue[],
   element: ColumnKind,
+  scale?: number,
   depth = 1,
 ): string {
   if (depth > MAX_NESTING) throw new TooDeep();
   const parts = values.map((v) => {
     if (v === null || v === undefined) return 'NULL';
-    if (Array.isArray(v) && element !== 'json') return arrayLiteral(v, element, depth + 1);
-    return quoteArrayElement(toText(v, element, 'other') as string);
+    if (Array.isArray(v) && element !== 'json') return arrayLiteral(v, element, scale, depth + 1);
+    const text = toText(v, element, 'other', scale);
+    return text === null ? 'NULL' : quoteArrayElement(text);
   });
   return `{${parts.join(',')}}`;
 }
@@ -142,17 +149,21 @@ export function arrayLiteral(
 /**
  * The text form of a value for a column of the given kind (`null` stays SQL NULL).
  * For json columns a string is taken as JSON text when it parses (sources commonly emit json
- * columns as text), otherwise it is stored as a JSON string.
+ * columns as text), otherwise it is stored as a JSON string. Besides Postgres' own text forms,
+ * the forms other sources (Conduit's) write are accepted where Postgres would refuse them: see
+ * `foreignString` and the object forms of `pgx-forms.ts`. `scale`: a numeric column's declared
+ * scale (`numeric(p,s)`), which fractions without an exact decimal are rounded to.
  */
 export function toText(
   value: StructuredValue | undefined,
   kind: ColumnKind,
   element: ColumnKind,
+  scale?: number,
 ): string | null {
   if (value === null || value === undefined) return null;
   if (kind === 'json') {
     if (typeof value === 'string') {
-      if (!isJsonText(value)) return JSON.stringify(value);
+      if (!isJsonText(value)) return base64Json(value) ?? JSON.stringify(value);
       // JSON text goes to the server as is; its parser is recursive too (a too-deep value
       // fails there with a stack-depth error): the same limit, checked here.
       if (value.length > MAX_NESTING && jsonTextDepth(value) > MAX_NESTING) throw new TooDeep();
@@ -162,7 +173,7 @@ export function toText(
   }
   switch (typeof value) {
     case 'string':
-      return value;
+      return kind === 'other' ? value : foreignString(value, kind, scale);
     case 'number':
       return Number.isFinite(value)
         ? String(value)
@@ -179,9 +190,47 @@ export function toText(
       break;
   }
   if (value instanceof Uint8Array) return byteaHex(value);
-  if (Array.isArray(value) && kind === 'array') return arrayLiteral(value, element);
+  if (Array.isArray(value) && kind === 'array') return arrayLiteral(value, element, scale);
+  const struct =
+    kind === 'time' ? pgxTime(value) : kind === 'interval' ? pgxInterval(value) : undefined;
+  if (struct !== undefined) return struct;
   // Objects (and arrays) into non-json columns: their JSON text (e.g. for text columns).
   return toJson(value);
+}
+
+/**
+ * A string for a column whose type Postgres would refuse it for, in the form another source
+ * writes (Conduit's Postgres source): a fraction (`"3/2"`, Go's `big.Rat`) into `numeric`
+ * becomes its decimal, exactly; `""` (Conduit's NULL `uuid`) into `uuid` is NULL. Any other
+ * string is passed on: Postgres parses it (RFC 3339 `…T00:00:00Z` into `date` is the date, into
+ * `timestamp` the wall time as written, the zone ignored, whatever the session time zone).
+ */
+function foreignString(value: string, kind: ColumnKind, scale: number | undefined): string | null {
+  if (kind === 'numeric') return isFraction(value) ? fractionToDecimal(value, scale) : value;
+  if (kind === 'uuid' && value === '') return null;
+  return value;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The JSON text held base64-encoded in a string, when it is an object or array: Conduit's
+ * Postgres source keeps `json`/`jsonb` values as bytes, which its JSON encoding writes as
+ * base64. Anything else (a string that is not base64, or whose bytes are not UTF-8 JSON text of
+ * an object or array) is undefined: it stays a JSON string, as before.
+ */
+export function base64Json(s: string): string | undefined {
+  if (s.length < 4 || !BASE64.test(s)) return undefined;
+  let text: string;
+  try {
+    text = decoder.decode(Buffer.from(s, 'base64'));
+  } catch {
+    return undefined;
+  }
+  const first = text.trimStart()[0];
+  if ((first !== '{' && first !== '[') || !isJsonText(text)) return undefined;
+  if (text.length > MAX_NESTING && jsonTextDepth(text) > MAX_NESTING) throw new TooDeep();
+  return text;
 }
 
 /** The deepest `[`/`{` nesting of JSON text (brackets inside strings do not count). */
@@ -202,6 +251,15 @@ export function jsonTextDepth(s: string): number {
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return max;
+}
+
+/**
+ * Whether a string written to a json column is read as something other than a JSON string (as
+ * JSON text, or as base64 of JSON text): a source that means the JSON string sends its JSON
+ * text (`"\"1.0\""`) instead.
+ */
+export function readsAsJson(s: string): boolean {
+  return isJsonText(s) || base64Json(s) !== undefined;
 }
 
 function isJsonText(s: string): boolean {

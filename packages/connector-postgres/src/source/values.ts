@@ -4,6 +4,7 @@
  * int8 beyond 2^53 becomes bigint, numeric stays a string, timestamps keep microseconds.
  */
 import type { StructuredValue } from '@opencdc-ts/commons';
+import { decodeJson } from './json.js';
 
 /** What we need to know about a type: its category (`pg_type.typcategory`) and array element. */
 export interface TypeInfo {
@@ -173,7 +174,7 @@ export class TypeRegistry {
         return (t) => t;
       case JSON_OID:
       case JSONB:
-        return (t) => JSON.parse(t) as StructuredValue;
+        return decodeJson;
       case BYTEA:
         return decodeBytea;
       case TIMESTAMP:
