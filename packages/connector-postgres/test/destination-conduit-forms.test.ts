@@ -25,7 +25,7 @@ afterAll(async () => {
 
 const COLUMNS = `id int PRIMARY KEY, n numeric(12,2), n_free numeric, n_neg numeric(10,3),
   n_third numeric(10,4), d date, ts timestamp, ts_z timestamp(3), tstz timestamptz, t time,
-  tz timetz, iv interval, u uuid, j json, jb jsonb`;
+  tz timetz, iv interval, u uuid, j json, jb jsonb, b bytea`;
 
 /**
  * Every column's text form, row by row (the comparison is made on Postgres' own text).
@@ -37,7 +37,7 @@ async function texts(table: string, json: 'text' | 'value' = 'text'): Promise<st
   const rows = await h.rows<{ r: string[] }>(
     `SELECT ARRAY[id::text, n::text, n_free::text, n_neg::text, n_third::text, d::text,
        ts::text, ts_z::text, tstz::text, t::text, tz::text, iv::text, u::text, ${j},
-       jb::text] AS r FROM ${table} ORDER BY id`,
+       jb::text, b::text] AS r FROM ${table} ORDER BY id`,
   );
   return rows.map((r) => r.r);
 }
@@ -72,10 +72,10 @@ describe('postgres destination: records from Conduit’s postgres source', () =>
       `INSERT INTO expected VALUES
        (1, 1.50, 12345.678901, -0.125, 0.3333, '2024-02-29', '2024-02-29 13:14:15.123456',
         '2024-02-29 23:59:59.999', '2024-02-29 13:14:15.5+00', '04:05:06.789', '04:05:06.789-08',
-        '1 mon 2 days 00:00:18', NULL, $1::text::json, $1::text::jsonb),
+        '1 mon 2 days 00:00:18', NULL, $1::text::json, $1::text::jsonb, '\\x0700ff'),
        (2, 5, -3, 0, NULL, '1999-12-31', '2000-01-01 00:00:00', NULL, '1999-12-31 15:00:00+00',
-        '24:00:00', NULL, '-3 days', 'bd94ee0b-564f-4088-bf4e-8d5e626caf66', '[1]', '{}'),
-       (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+        '24:00:00', NULL, '-3 days', 'bd94ee0b-564f-4088-bf4e-8d5e626caf66', '[1]', '{}', ''),
+       (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
       [JSON_TEXT],
     );
     // The same rows as Conduit's source writes them (pgx values serialized by Go).
@@ -95,6 +95,7 @@ describe('postgres destination: records from Conduit’s postgres source', () =>
       u: '',
       j: b64(JSON_TEXT),
       jb: b64(JSON_TEXT),
+      b: 'BwD/',
     };
     const row2 = {
       id: 2,
@@ -112,6 +113,7 @@ describe('postgres destination: records from Conduit’s postgres source', () =>
       u: 'bd94ee0b-564f-4088-bf4e-8d5e626caf66',
       j: b64('[1]'),
       jb: b64('{}'),
+      b: '',
     };
     const nulls = Object.fromEntries(Object.keys(row1).map((k) => [k, null]));
     const row3 = { ...nulls, id: 3, u: '' };
@@ -171,7 +173,7 @@ describe('postgres destination: this connector’s source records after an OpenC
       await h.db.query(
         `INSERT INTO ours_src VALUES ($1, 1.50, 12345.678901, -0.125, NULL, '2024-02-29',
           '2024-02-29 13:14:15.123456', NULL, '2024-02-29 13:14:15.5+00', '04:05:06.789', NULL,
-          '1 mon', gen_random_uuid(), $2::text::json, $2::text::jsonb)`,
+          '1 mon', gen_random_uuid(), $2::text::json, $2::text::jsonb, '\\x0700ff')`,
         [i + 1, doc],
       );
     }

@@ -45,6 +45,10 @@ describe('record values to Postgres text', () => {
     expect(toText('3/2', 'other', 'other')).toBe('3/2'); // a text column keeps the string
     expect(toText(['3/2', null, '1'], 'array', 'numeric', 1)).toBe('{"1.5",NULL,"1"}');
     expect(toText('', 'uuid', 'other')).toBeNull();
+    expect(toText('Bw==', 'bytea', 'other')).toBe('\\x07'); // []byte{7} as Go writes it
+    expect(toText('AAEC/w==', 'bytea', 'other')).toBe('\\x000102ff');
+    expect(toText('\\x07', 'bytea', 'other')).toBe('\\x07'); // Postgres' hex form
+    expect(toText('not base64!', 'bytea', 'other')).toBe('not base64!');
     expect(toText(['', 'bd94ee0b-564f-4088-bf4e-8d5e626caf66'], 'array', 'uuid')).toBe(
       '{NULL,"bd94ee0b-564f-4088-bf4e-8d5e626caf66"}',
     );

@@ -199,15 +199,20 @@ export function toText(
 }
 
 /**
- * A string for a column whose type Postgres would refuse it for, in the form another source
- * writes (Conduit's Postgres source): a fraction (`"3/2"`, Go's `big.Rat`) into `numeric`
- * becomes its decimal, exactly; `""` (Conduit's NULL `uuid`) into `uuid` is NULL. Any other
- * string is passed on: Postgres parses it (RFC 3339 `…T00:00:00Z` into `date` is the date, into
- * `timestamp` the wall time as written, the zone ignored, whatever the session time zone).
+ * A string for a column whose type Postgres would refuse it for (or misread), in the form
+ * another source writes (Conduit's Postgres source): a fraction (`"3/2"`, Go's `big.Rat`) into
+ * `numeric` becomes its decimal, exactly; `""` (Conduit's NULL `uuid`) into `uuid` is NULL;
+ * base64 into `bytea` is the bytes it encodes (OpenCDC JSON writes bytes as base64, so bytes
+ * from any source that crossed JSON arrive so). Any other string is passed on: Postgres parses
+ * it (RFC 3339 `…T00:00:00Z` into `date` is the date, into `timestamp` the wall time as written,
+ * the zone ignored, whatever the session time zone; `\x…` into `bytea` is hex).
  */
 function foreignString(value: string, kind: ColumnKind, scale: number | undefined): string | null {
   if (kind === 'numeric') return isFraction(value) ? fractionToDecimal(value, scale) : value;
   if (kind === 'uuid' && value === '') return null;
+  if (kind === 'bytea' && value.length > 0 && BASE64.test(value)) {
+    return byteaHex(Buffer.from(value, 'base64'));
+  }
   return value;
 }
 
