@@ -11,6 +11,8 @@ export interface ChainStep {
   settings: { [k: string]: string };
   condition?: string;
   workers?: number;
+  /** Where the processor can be imported from (worker threads for `workers` > 1). */
+  module?: { specifier: string; export?: string };
 }
 
 export interface Chain {

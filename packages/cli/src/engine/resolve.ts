@@ -96,6 +96,7 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
         settings: pc.settings,
         ...(pc.condition !== undefined ? { condition: pc.condition } : {}),
         workers: pc.workers,
+        ...(loaded.module ? { module: loaded.module } : {}),
       });
     }
     return ok ? steps : undefined;

@@ -1,5 +1,5 @@
 import type { Processor, ProcessorFunction } from '@opencdc-ts/sdk';
-import { importPluginModule, PluginError } from './resolve.js';
+import { importPluginModule, PluginError, pluginSpecifier } from './resolve.js';
 
 export interface LoadedProcessor {
   /** The plugin reference as written (`field.set`, `builtin:field.set`, `my-pkg`, `./mask.js`). */
@@ -8,6 +8,8 @@ export interface LoadedProcessor {
   name: string;
   version: string;
   processor: Processor | ProcessorFunction;
+  /** Where a third-party processor is imported from (so `workers` can run it in threads). */
+  module?: { specifier: string; export: string };
 }
 
 /** Conduit processors that need a schema registry or a hosted model: named, then refused. */
@@ -53,15 +55,18 @@ export async function loadProcessor(
     );
   }
   const m = mod as { processor?: unknown; default?: unknown };
-  const candidate = m.processor ?? m.default;
+  const exported = m.processor !== undefined ? 'processor' : 'default';
+  const candidate = m[exported];
+  const module = { specifier: pluginSpecifier(bare, baseDir), export: exported };
   if (typeof candidate === 'function')
-    return { ref, name: ref, version: '', processor: candidate as ProcessorFunction };
+    return { ref, name: ref, version: '', processor: candidate as ProcessorFunction, module };
   if (isProcessor(candidate))
     return {
       ref,
       name: candidate.specification.name,
       version: candidate.specification.version,
       processor: candidate,
+      module,
     };
   throw new PluginError(
     `plugin "${ref}" does not export a processor (expected an export "processor" or "default": a processor from defineProcessor, or a function of the records)`,

@@ -58,16 +58,19 @@ export async function loadPlugin(
  * runtime). Connectors and processors are loaded the same way.
  */
 export async function importPluginModule(ref: string, baseDir: string): Promise<unknown> {
-  if (ref.startsWith('.') || isAbsolute(ref))
-    return importOrExplain(pathToFileURL(resolvePath(baseDir, ref)).href, ref);
-  let target = ref;
+  return importOrExplain(pluginSpecifier(ref, baseDir), ref);
+}
+
+/** What `importPluginModule` imports for `ref`: a `file:` URL, else the package name itself. */
+export function pluginSpecifier(ref: string, baseDir: string): string {
+  if (ref.startsWith('.') || isAbsolute(ref)) return pathToFileURL(resolvePath(baseDir, ref)).href;
   try {
     // Third-party plugins are usually installed next to the pipeline, not next to us.
-    target = pathToFileURL(createRequire(resolvePath(process.cwd(), 'noop.js')).resolve(ref)).href;
+    return pathToFileURL(createRequire(resolvePath(process.cwd(), 'noop.js')).resolve(ref)).href;
   } catch {
     // Fall back to resolving from this runtime's own dependencies.
+    return ref;
   }
-  return importOrExplain(target, ref);
 }
 
 async function importOrExplain(specifier: string, ref: string): Promise<unknown> {
