@@ -110,6 +110,18 @@ program
   });
 
 program
+  .command('processors')
+  .description(
+    'list built-in processors (and installed ones given by --plugin) with their parameters',
+  )
+  .option('--json', 'print JSON', false)
+  .option('--plugin <ref...>', 'also describe these processors (npm package names or paths)', [])
+  .action(async (o: { json: boolean; plugin: string[] }) => {
+    const { processorsCommand } = await import('./commands/processors.js');
+    process.exitCode = await processorsCommand({ json: o.json, extra: o.plugin });
+  });
+
+program
   .command('demo')
   .description(
     'run Postgres → Kafka → Postgres and generator → Postgres against the given services, change the source for a while, compare counts (`bash scripts/demo.sh` in a checkout starts throwaway services and runs it)',

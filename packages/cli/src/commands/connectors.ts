@@ -74,7 +74,8 @@ function formatFeatures(f: Connector['specification']['features']): string {
   return parts.length ? parts.join('; ') : 'none declared';
 }
 
-function table(title: string, params: Parameters): string {
+/** A parameters table (name, type, default, validations, description) under a title. */
+export function table(title: string, params: Parameters): string {
   const rows = Object.entries(params).map(([name, p]) => [
     name,
     p.type,

@@ -27,14 +27,19 @@ export async function preparePipelines(
       plugin: r.plugin.name,
       features: r.features,
     });
-    findings.push(
-      ...checkFeatures({
-        pipelineId: p.config.id,
-        source: spec(p.source),
-        destinations: p.destinations.map(spec),
-        hasSavedPosition: state?.position !== undefined,
-      }),
-    );
+    for (const source of p.sources) {
+      findings.push(
+        ...checkFeatures({
+          pipelineId: p.config.id,
+          source: spec(source),
+          destinations: p.destinations.map(spec),
+          // One-position state (written before positions were per source) belongs to a lone source.
+          hasSavedPosition:
+            state?.positions?.[source.fullId] !== undefined ||
+            (p.sources.length === 1 && state?.position !== undefined),
+        }),
+      );
+    }
   }
   return { file, pipelines, findings };
 }

@@ -1,5 +1,5 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { METADATA_COLLECTION, METADATA_CREATED_AT, Metadata } from '@opencdc-ts/commons';
+import { Metadata } from '@opencdc-ts/commons';
 import type {
   Connector,
   ConnectorContext,
@@ -283,6 +283,7 @@ export class PipelineRunner {
         const saved = this.state.positions?.[s.r.fullId];
         const from = saved === undefined ? undefined : decodePosition(saved);
         await opening(s.r, () => s.source.open(from, stop));
+        this.stats.opened(s.r.fullId, s.source);
         this.logger.info(
           from ? 'pipeline resumed from the saved position' : 'pipeline started from the beginning',
           a.sources.length > 1 ? { source: s.r.fullId } : undefined,
@@ -360,6 +361,7 @@ export class PipelineRunner {
         if (batch.length === 0) continue; // a source that still resolves empty on abort
         // `opencdc.readAt` and the source connector: one clock reading per batch.
         stampSource(batch, s.r.fullId, s.r.plugin);
+        this.stats.read(batch);
         if (a.sources.length === 1) await this.deliver(batch, s, a);
         else {
           // Sources take turns: one delivery at a time, each source's batches in read order.
@@ -426,29 +428,21 @@ export class PipelineRunner {
     positions: Uint8Array[] | undefined,
     done: number,
   ): Promise<void> {
-    const acked = positions
-      ? positions.slice(0, done)
-      : (done === batch.length ? batch : batch.slice(0, done)).map((r) => r.position);
+    const inputs = done === batch.length ? batch : batch.slice(0, done);
+    const acked = positions ? positions.slice(0, done) : inputs.map((r) => r.position);
     // State first, then the upstream ack: the saved position is never behind what the
     // upstream forgot (a Postgres slot or a committed offset cannot rewind), so a restart
     // after a crash between the two only re-reads records, it never skips any.
     const last = encodePosition(acked[acked.length - 1]!);
-    this.state.positions = { ...this.state.positions, [s.r.fullId]: last };
+    this.state.positions ??= {};
+    this.state.positions[s.r.fullId] = last;
     // One source: the single-position form stays in step (readable by earlier versions).
     if (this.pipeline.sources.length === 1) this.state.position = last;
     else delete this.state.position;
     this.dirty = true;
     await this.save();
     await s.source.ack(acked);
-    this.stats.batches++;
-    for (let k = 0; k < done; k++)
-      this.stats.count(batch[k]!.metadata.get(METADATA_COLLECTION) || '(none)');
-    const createdAt = batch[done - 1]!.metadata.get(METADATA_CREATED_AT);
-    if (createdAt && /^\d+$/.test(createdAt)) {
-      const lag = Date.now() - Number(BigInt(createdAt) / 1_000_000n);
-      // A creation time over a day old is not a change time (generated or replayed data).
-      this.stats.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
-    }
+    this.stats.delivered(inputs);
   }
 
   /**
