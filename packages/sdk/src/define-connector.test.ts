@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Destination, Source } from './connector.js';
 import { defineConnector } from './define-connector.js';
+import { sourceMiddlewareConfig } from './middleware/params.js';
 import { defineConfig } from './params/config.js';
 import { param } from './params/param.js';
 
@@ -30,7 +31,12 @@ describe('defineConnector', () => {
       features: { source: { cdc: { snapshot: true, resume: true } } },
       source,
     });
-    expect(c.specification.sourceParams).toEqual(source.config.parameters);
+    // the connector's own parameters, then the SDK middleware's (sdk.*)
+    expect(c.specification.sourceParams).toEqual({
+      ...source.config.parameters,
+      ...sourceMiddlewareConfig.parameters,
+    });
+    expect(c.source?.config.parameters).toEqual(c.specification.sourceParams);
     expect(c.specification.destinationParams).toEqual({});
     expect(c.specification.features).toEqual({ source: { cdc: { snapshot: true, resume: true } } });
     expect(c.destination).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { Connector, ConnectorSide, Destination, Source } from './connector.js';
+import { withDestinationSideMiddleware, withSourceMiddleware } from './middleware/wrap.js';
 import type { Features, Specification } from './spec/types.js';
 
 export interface ConnectorDefinition<SC, DC> {
@@ -20,7 +21,10 @@ const VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**
  * Builds a `Connector` whose specification takes its parameters from the sides' configs (declared
- * once). Throws on an inconsistent definition (e.g. source features without a source).
+ * once). Both sides get the SDK middleware (`sdk.batch.*`, `sdk.rate.*`, `sdk.record.format*`,
+ * `sdk.schema.*`, see `middleware/`): its parameters follow the connector's own in the
+ * specification and in `side.config`. Throws on an inconsistent definition (e.g. source
+ * features without a source).
  */
 export function defineConnector<SC = never, DC = never>(
   def: ConnectorDefinition<SC, DC>,
@@ -42,19 +46,21 @@ export function defineConnector<SC = never, DC = never>(
   if (problems.length > 0)
     throw new Error(`connector ${JSON.stringify(def.name)}: ${problems.join('; ')}`);
 
+  const source = def.source && withSourceMiddleware(def.source);
+  const destination = def.destination && withDestinationSideMiddleware(def.destination);
   const specification: Specification = {
     name: def.name,
     summary: def.summary,
     description: def.description,
     version: def.version,
     author: def.author,
-    sourceParams: def.source ? { ...def.source.config.parameters } : {},
-    destinationParams: def.destination ? { ...def.destination.config.parameters } : {},
+    sourceParams: source ? { ...source.config.parameters } : {},
+    destinationParams: destination ? { ...destination.config.parameters } : {},
     features,
   };
   return {
     specification,
-    ...(def.source ? { source: def.source } : {}),
-    ...(def.destination ? { destination: def.destination } : {}),
+    ...(source ? { source } : {}),
+    ...(destination ? { destination } : {}),
   };
 }

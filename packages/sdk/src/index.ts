@@ -7,6 +7,7 @@
 export * from './connector.js';
 export * from './define-connector.js';
 export * from './errors.js';
+export * from './middleware/index.js';
 export * from './params/index.js';
 export * from './processor/index.js';
 export * from './route/index.js';
