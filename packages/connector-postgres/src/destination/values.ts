@@ -264,7 +264,12 @@ export function jsonTextDepth(s: string): number {
  * text (`"\"1.0\""`) instead.
  */
 export function readsAsJson(s: string): boolean {
-  return isJsonText(s) || base64Json(s) !== undefined;
+  if (isJsonText(s)) return true;
+  try {
+    return base64Json(s) !== undefined;
+  } catch {
+    return true; // base64 of JSON nested too deep: read as JSON (and refused as such)
+  }
 }
 
 function isJsonText(s: string): boolean {

@@ -49,4 +49,13 @@ describe('json/jsonb values, numbers exact', () => {
     expect(decodeJson('"e30="')).toBe('"e30="'); // base64 of {}
     expect(decodeJson('"hello"')).toBe('hello');
   });
+
+  it('keeps too-deep text as text rather than recursing', () => {
+    const deep = `${'['.repeat(5000)}12345678901234567890${']'.repeat(5000)}`;
+    expect(decodeJson(deep)).toBe(deep);
+    const deep64 = JSON.stringify(
+      Buffer.from(`${'['.repeat(5000)}${']'.repeat(5000)}`).toString('base64'),
+    );
+    expect(decodeJson(deep64)).toBe(deep64);
+  });
 });

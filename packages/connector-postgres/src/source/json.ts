@@ -14,7 +14,7 @@
  * literal, so a record written back holds the same text for each number.
  */
 import { MAX_DEPTH, type StructuredValue } from '@opencdc-ts/commons';
-import { readsAsJson } from '../destination/values.js';
+import { jsonTextDepth, readsAsJson } from '../destination/values.js';
 
 const EXACT = 0;
 const BIGINTS = 1;
@@ -27,12 +27,12 @@ function isNumberChar(c: number): boolean {
 
 /** How one number literal survives parsing. */
 function literalFate(lit: string): number {
-  const n = Number(lit);
   if (!/[.eE]/.test(lit)) {
-    if (Number.isSafeInteger(n)) return Object.is(n, -0) ? INEXACT : EXACT;
-    return BIGINTS;
+    // Up to 15 digits always fits a double exactly.
+    if (lit.length <= 15) return lit === '-0' ? INEXACT : EXACT;
+    return Number.isSafeInteger(Number(lit)) ? EXACT : BIGINTS;
   }
-  return String(n) === lit ? EXACT : INEXACT;
+  return String(Number(lit)) === lit ? EXACT : INEXACT;
 }
 
 /** The index just past the string starting at `start` (a `"`). */
@@ -92,14 +92,16 @@ export function decodeJson(text: string): StructuredValue {
   if (!hasNumber(parsed, 1)) return parsed;
   const fate = numbersFate(text);
   if (fate === EXACT) return parsed;
-  if (fate === INEXACT) return text;
+  // Text deeper than commons' MAX_DEPTH stays text: the reader is recursive, and no encoder
+  // takes such a value anyway.
+  if (fate === INEXACT || jsonTextDepth(text) > MAX_DEPTH) return text;
   return new BigIntReader(text).value();
 }
 
 /**
  * Parses valid JSON text with integers beyond ±(2^53 − 1) as `bigint` (strings through
  * `JSON.parse`, so escapes are read as the standard says). Only called once `JSON.parse`
- * accepted the text; nesting is bounded by Postgres' own parser (`max_stack_depth`).
+ * accepted the text, at most MAX_DEPTH levels deep.
  */
 class BigIntReader {
   #i = 0;
