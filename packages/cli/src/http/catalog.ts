@@ -3,6 +3,7 @@
  * those the pipeline file names) and the processor plugins, with their specifications.
  */
 import type { ProcessorSpecification, Specification } from '@opencdc-ts/sdk';
+import { builtinProcessors } from '../engine/processors-package.js';
 import { BUILTIN_PACKAGES, loadPlugin } from '../plugins/resolve.js';
 
 export interface ConnectorPlugin {
@@ -39,19 +40,13 @@ export async function loadConnectorPlugins(
   );
 }
 
-/**
- * The built-in processors' specifications, from `@opencdc-ts/processors` when it is installed
- * (its `builtinProcessors` map); none otherwise. The name is a variable so the build does not
- * require the package: it is optional for the server.
- */
-export async function loadProcessorSpecs(
-  pkg = '@opencdc-ts/processors',
-): Promise<ProcessorSpecification[]> {
+/** The built-in processors' specifications (`@opencdc-ts/processors`); none if it cannot load. */
+export async function loadProcessorSpecs(): Promise<ProcessorSpecification[]> {
   try {
-    const mod = (await import(pkg)) as {
-      builtinProcessors?: ReadonlyMap<string, { specification: ProcessorSpecification }>;
-    };
-    return [...(mod.builtinProcessors?.values() ?? [])].map((p) => p.specification);
+    const builtins = await builtinProcessors();
+    return [...builtins.values()]
+      .map((p) => p.specification)
+      .sort((a, b) => a.name.localeCompare(b.name));
   } catch {
     return [];
   }
