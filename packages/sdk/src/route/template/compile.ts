@@ -133,6 +133,8 @@ function compilePath(path: Path): Evaluate {
       // Metadata is Go's map[string]string: a missing key is the empty string.
       return (r) => r.metadata.get(key) ?? '';
     }
+    case 'record':
+      return (r) => r;
     case 'operation':
       return (r) => r.operation;
     case 'position':

@@ -262,8 +262,9 @@ class ActionParser {
         this.i++;
         const m = /^[A-Za-z0-9_-]+/.exec(this.s.slice(this.i));
         if (!m) {
+          // `.` alone is the whole record (e.g. `{{ toJson . }}`).
           if (segments.length === 0 && root === undefined)
-            this.fail('"." alone is the whole record; name a field such as .Metadata', at);
+            return { root: 'record', steps: [], column: this.col(at) };
           this.fail('expected a field name after "."');
         }
         const name = m[0];

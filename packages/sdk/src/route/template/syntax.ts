@@ -11,7 +11,16 @@ export class TemplateSyntaxError extends Error {
   }
 }
 
-export type Root = 'metadata' | 'key' | 'payload' | 'before' | 'after' | 'operation' | 'position';
+/** `record` is `.` alone: the whole record. */
+export type Root =
+  | 'record'
+  | 'metadata'
+  | 'key'
+  | 'payload'
+  | 'before'
+  | 'after'
+  | 'operation'
+  | 'position';
 
 /** A lookup step: an exact key, or dotted segments resolved longest-key-first at run time. */
 export type Step = { exact: string } | { dotted: string[] };

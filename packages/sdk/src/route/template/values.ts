@@ -3,7 +3,19 @@
  * truth, over the JavaScript shapes records have (strings, numbers, bigints, bytes, objects).
  */
 
+import { type OpenCDCRecord, toOpenCDCJSON } from '@opencdc-ts/commons';
+
 const utf8 = new TextDecoder();
+
+/** The whole record (`.`) is shown as OpenCDC JSON, as Conduit's record marshals. */
+export function isRecord(v: unknown): v is OpenCDCRecord {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as OpenCDCRecord).position instanceof Uint8Array &&
+    typeof (v as OpenCDCRecord).payload === 'object'
+  );
+}
 
 /** The text a value renders as. A missing value renders empty (Go prints `<no value>`). */
 export function toText(v: unknown): string {
@@ -12,6 +24,7 @@ export function toText(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v instanceof Uint8Array) return utf8.decode(v);
   if (v instanceof Map) return JSON.stringify(Object.fromEntries(v));
+  if (isRecord(v)) return toOpenCDCJSON(v);
   return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
