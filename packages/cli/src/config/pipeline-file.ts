@@ -1,9 +1,25 @@
-import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from 'yaml';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type YAMLMap,
+} from 'yaml';
+import { DocReader, type Env } from './doc-reader.js';
 import { type FileIssue, type FilePosition, PipelineFileError } from './errors.js';
+import { readProcessors } from './processor-config.js';
+import { chooseVersion, versionAtLeast } from './versions.js';
+import { reindentQuotedContinuations } from './yaml-compat.js';
 
-/** Conduit pipeline file versions whose shape we read (2.2 is current; 2.0/2.1 are subsets). */
-export const SUPPORTED_VERSIONS = ['2.0', '2.1', '2.2'] as const;
+export type { Env } from './doc-reader.js';
+export { LATEST_VERSION, SUPPORTED_VERSIONS } from './versions.js';
+
+/** What `opencdc run` reads without an argument, like `conduit run`. */
+export const DEFAULT_PIPELINES_PATH = './pipelines';
 
 export type ConnectorType = 'source' | 'destination';
 
@@ -32,9 +48,11 @@ export interface ProcessorConfig {
   settings: { [key: string]: string };
   /** Go template over the record; the processor runs on a record only where it renders `true`. */
   condition?: string;
-  /** Records processed in parallel (order kept); 1 when not set. */
+  /** Records processed in parallel (order kept); 1 when not set (or 0, as in Conduit). */
   workers: number;
   at: FilePosition;
+  /** Where the plugin name is written (errors about the plugin point here). */
+  pluginAt: FilePosition;
 }
 
 export interface DeadLetterConfig {
@@ -64,18 +82,25 @@ export interface PipelineConfig {
 }
 
 export interface PipelineFile {
+  /**
+   * The file read; for a folder, its first pipeline file (plugin paths are relative to the
+   * folder either way).
+   */
   file: string;
+  /** Every file read (one, or a folder's `.yml`/`.yaml` files in name order). */
+  files: string[];
+  /** The version the first document was read as (documents may differ). */
   version: string;
   pipelines: PipelineConfig[];
-  /** Non-fatal remarks (unknown keys), each prefixed with its position. */
+  /** Non-fatal remarks (unknown keys, unset variables, version fallbacks), each with its position. */
   warnings: string[];
 }
 
 /** Conduit's default: log the failed record and stop at the first nack. */
 export const DEFAULT_DEAD_LETTER = { plugin: 'builtin:log', windowSize: 1, windowNackThreshold: 0 };
 
-const PIPELINE_KEYS = new Set([
-  'id',
+const FILE_KEYS = new Set(['version', 'pipelines']);
+const PIPELINE_KEYS_V1 = new Set([
   'status',
   'name',
   'description',
@@ -83,320 +108,444 @@ const PIPELINE_KEYS = new Set([
   'processors',
   'dead-letter-queue',
 ]);
-const CONNECTOR_KEYS = new Set(['id', 'type', 'plugin', 'name', 'settings', 'processors']);
+const PIPELINE_KEYS = new Set(['id', ...PIPELINE_KEYS_V1]);
+const CONNECTOR_KEYS_V1 = new Set(['type', 'plugin', 'name', 'settings', 'processors']);
+const CONNECTOR_KEYS = new Set(['id', ...CONNECTOR_KEYS_V1]);
 const DLQ_KEYS = new Set(['plugin', 'settings', 'window-size', 'window-nack-threshold']);
 
-export type Env = { readonly [name: string]: string | undefined };
-
+/**
+ * Reads a pipeline file, or every `.yml`/`.yaml` file directly in a folder (in name order, like
+ * Conduit's pipelines folder). Pipeline ids must be unique across everything read.
+ */
 export async function loadPipelineFile(
-  file: string,
+  path: string,
   env: Env = process.env,
 ): Promise<PipelineFile> {
-  let text: string;
+  const failAt = (message: string): never => {
+    throw new PipelineFileError([{ message, at: { file: path, line: 1, col: 1 } }]);
+  };
+  let isDir = false;
   try {
-    text = await readFile(file, 'utf8');
+    isDir = (await stat(path)).isDirectory();
   } catch (err) {
-    throw new PipelineFileError([
-      { message: `cannot read file: ${(err as Error).message}`, at: { file, line: 1, col: 1 } },
-    ]);
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    failAt(
+      path === DEFAULT_PIPELINES_PATH && missing
+        ? `no pipeline file given and there is no ${DEFAULT_PIPELINES_PATH} folder: give a pipeline file (opencdc run pipeline.yaml) or put pipeline files in ${DEFAULT_PIPELINES_PATH}/`
+        : `cannot read ${path}: ${(err as Error).message}`,
+    );
   }
-  return parsePipelineFile(text, file, env);
+  let files = [path];
+  if (isDir) {
+    files = (await readdir(path, { withFileTypes: true }))
+      .filter((e) => e.isFile() && ['.yml', '.yaml'].includes(extname(e.name).toLowerCase()))
+      .map((e) => join(path, e.name))
+      .sort();
+    if (files.length === 0) {
+      failAt(
+        `no pipeline files in folder ${path}: it needs .yml or .yaml files (only those directly in it are read)`,
+      );
+    }
+  }
+  const issues: FileIssue[] = [];
+  const parsed: PipelineFile[] = [];
+  for (const file of files) {
+    try {
+      parsed.push(parsePipelineFile(await readFile(file, 'utf8'), file, env));
+    } catch (err) {
+      if (!(err instanceof PipelineFileError)) {
+        issues.push({
+          message: `cannot read file: ${(err as Error).message}`,
+          at: { file, line: 1, col: 1 },
+        });
+      } else issues.push(...err.issues);
+    }
+  }
+  if (issues.length > 0) throw new PipelineFileError(issues);
+  const merged: PipelineFile = {
+    file: files[0] as string,
+    files,
+    version: parsed[0]?.version ?? '',
+    pipelines: parsed.flatMap((p) => p.pipelines),
+    warnings: parsed.flatMap((p) => p.warnings),
+  };
+  const seen = new Map<string, FilePosition>();
+  for (const p of merged.pipelines) {
+    const first = seen.get(p.id);
+    if (first) {
+      issues.push({
+        message: `duplicate pipeline id "${p.id}" (also at ${first.file}:${first.line}:${first.col}): pipeline ids must be unique across all files; rename one`,
+        at: p.at,
+      });
+    } else seen.set(p.id, p.at);
+  }
+  if (merged.pipelines.length === 0) {
+    issues.push({
+      message: `no pipelines in ${path}: add a "pipelines" list with at least one pipeline`,
+      at: { file: merged.file, line: 1, col: 1 },
+    });
+  }
+  if (issues.length > 0) throw new PipelineFileError(issues);
+  return merged;
 }
 
-/** Parses a Conduit pipeline file (YAML), reporting every problem with its file position. */
+/**
+ * Parses a Conduit pipeline file (YAML, one or more documents, version 1.x or 2.x) as Conduit
+ * reads it, reporting every problem with its file position.
+ */
 export function parsePipelineFile(
   text: string,
   file: string,
   env: Env = process.env,
 ): PipelineFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const issues: FileIssue[] = [];
   const warnings: string[] = [];
-  const pos = (offset: number | undefined): FilePosition => {
-    const p = lineCounter.linePos(offset ?? 0);
-    return { file, line: p.line, col: p.col };
-  };
-  const at = (node: Node | null | undefined, fallback?: FilePosition): FilePosition =>
-    node?.range ? pos(node.range[0]) : (fallback ?? pos(0));
-  const issue = (message: string, where: FilePosition) => issues.push({ message, at: where });
-  const warn = (message: string, where: FilePosition) =>
-    warnings.push(`${where.file}:${where.line}:${where.col}: ${message}`);
-
-  for (const e of doc.errors) issue(`invalid YAML: ${firstLine(e.message)}`, pos(e.pos[0]));
-  if (issues.length > 0) throw new PipelineFileError(issues);
-
-  const root = doc.contents;
-  if (!isMap(root)) {
-    issue('expected a mapping with "version" and "pipelines"', at(root as Node | null));
-    throw new PipelineFileError(issues);
-  }
-
-  /** Substitutes `${VAR}` from the environment; an unset variable is an error naming it. */
-  const substitute = (value: string, where: FilePosition): string =>
-    value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const v = env[name];
-      if (v === undefined) {
-        issue(`environment variable "${name}" is not set (used as \${${name}})`, where);
-        return '';
-      }
-      return v;
+  const attempt = (t: string) => {
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(t, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: true,
     });
-
-  /** A scalar as text (numbers and booleans keep their source spelling), substituted. */
-  const scalarText = (node: unknown, what: string, fallback: FilePosition): string | undefined => {
-    if (!isScalar(node)) {
-      issue(`${what}: expected a single value`, at(node as Node, fallback));
-      return undefined;
-    }
-    const raw = node.value === null ? '' : (node.source ?? String(node.value));
-    return substitute(String(raw), at(node, fallback));
+    const list = Array.isArray(docs) ? docs : [];
+    return { lines, list, ok: list.every((d) => d.errors.length === 0) };
   };
-
-  const get = (map: YAMLMap, key: string): { node: unknown; keyAt: FilePosition } | undefined => {
-    for (const pair of map.items) {
-      if (isScalar(pair.key) && pair.key.value === key) {
-        return { node: pair.value, keyAt: at(pair.key as Node) };
-      }
-    }
-    return undefined;
-  };
-  const checkKeys = (map: YAMLMap, known: Set<string>, what: string) => {
-    for (const pair of map.items) {
-      const k = isScalar(pair.key) ? String(pair.key.value) : '?';
-      if (!known.has(k)) warn(`unknown key "${k}" in ${what} (ignored)`, at(pair.key as Node));
-    }
-  };
-
-  const flattenSettings = (
-    node: unknown,
-    what: string,
-    fallback: FilePosition,
-  ): { [k: string]: string } => {
-    const out: { [k: string]: string } = {};
-    if (node == null || (isScalar(node) && node.value === null)) return out;
-    if (!isMap(node)) {
-      issue(`${what}: expected a mapping of setting names to values`, at(node as Node, fallback));
-      return out;
-    }
-    const walk = (map: YAMLMap, prefix: string) => {
-      for (const pair of map.items) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : '';
-        const name = prefix + k;
-        if (isMap(pair.value)) walk(pair.value, `${name}.`);
-        else {
-          const v = scalarText(pair.value ?? null, `${what}.${name}`, at(pair.key as Node));
-          if (v !== undefined) out[name] = v;
-        }
-      }
-    };
-    walk(node, '');
-    return out;
-  };
-
-  // version
-  const versionEntry = get(root, 'version');
-  let version = '';
-  if (!versionEntry) issue(`missing "version" (use "2.2")`, at(root));
-  else {
-    version = scalarText(versionEntry.node, 'version', versionEntry.keyAt) ?? '';
-    if (!(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
-      issue(
-        `unsupported version "${version}": supported are ${SUPPORTED_VERSIONS.join(', ')} (Conduit pipeline file format)`,
-        at(versionEntry.node as Node, versionEntry.keyAt),
-      );
-    }
+  let parsed = attempt(text);
+  if (!parsed.ok) {
+    // yaml.v3 reads under-indented quoted continuation lines; retry with them indented.
+    const fixed = reindentQuotedContinuations(text);
+    const retry = fixed === undefined ? undefined : attempt(fixed);
+    if (retry?.ok) parsed = retry;
   }
-  checkKeys(root, new Set(['version', 'pipelines']), 'the file');
+  const { lines: lineCounter, list } = parsed;
+  const r = new DocReader(file, lineCounter, env, issues, warnings);
+  for (const doc of list) {
+    for (const e of doc.errors) r.issue(yamlErrorMessage(e.code, e.message), r.pos(e.pos[0]));
+  }
+  if (issues.length > 0) throw new PipelineFileError(issues);
 
   const pipelines: PipelineConfig[] = [];
-  const pipelinesEntry = get(root, 'pipelines');
-  if (!pipelinesEntry) issue('missing "pipelines" (a list of pipelines)', at(root));
-  else if (!isSeq(pipelinesEntry.node)) {
-    issue('"pipelines" must be a list', at(pipelinesEntry.node as Node, pipelinesEntry.keyAt));
-  } else {
-    const seen = new Set<string>();
-    for (const item of pipelinesEntry.node.items) {
-      const p = parsePipeline(item);
-      if (!p) continue;
-      if (seen.has(p.id)) issue(`duplicate pipeline id "${p.id}"`, p.at);
-      seen.add(p.id);
-      pipelines.push(p);
-    }
-    if (pipelinesEntry.node.items.length === 0) {
-      issue('"pipelines" is empty', at(pipelinesEntry.node as Node));
-    }
+  let firstVersion = '';
+  for (const doc of list) {
+    const read = readDocument(r, doc);
+    if (!read) continue;
+    firstVersion ||= read.version;
+    pipelines.push(...read.pipelines);
   }
-
-  function parsePipeline(item: unknown): PipelineConfig | undefined {
-    const pAt = at(item as Node);
-    if (!isMap(item)) {
-      issue('a pipeline must be a mapping', pAt);
-      return undefined;
+  const seen = new Set<string>();
+  for (const p of pipelines) {
+    if (seen.has(p.id)) {
+      r.issue(`duplicate pipeline id "${p.id}": pipeline ids must be unique; rename one`, p.at);
     }
-    checkKeys(item, PIPELINE_KEYS, 'pipeline');
-    const idEntry = get(item, 'id');
-    const id = idEntry ? scalarText(idEntry.node, 'pipeline id', idEntry.keyAt) : undefined;
-    if (!id) {
-      issue('pipeline: missing "id"', pAt);
-      return undefined;
-    }
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      issue(`pipeline id "${id}": use letters, digits, "_", "." or "-" only`, pAt);
-    }
-    const text = (key: string, dflt: string) => {
-      const e = get(item, key);
-      return e ? (scalarText(e.node, `pipeline ${id}: ${key}`, e.keyAt) ?? dflt) : dflt;
-    };
-    const status = text('status', 'running');
-    if (status !== 'running' && status !== 'stopped') {
-      issue(`pipeline ${id}: status "${status}" must be "running" or "stopped"`, pAt);
-    }
-    const processors = get(item, 'processors');
-    if (processors && isSeq(processors.node) && processors.node.items.length > 0) {
-      issue(
-        `pipeline ${id}: processors are not supported by opencdc-ts yet; remove them or run this pipeline with Conduit`,
-        processors.keyAt,
-      );
-    }
-
-    const connectors: ConnectorConfig[] = [];
-    let broken = false;
-    const cEntry = get(item, 'connectors');
-    if (!cEntry || !isSeq(cEntry.node)) {
-      issue(
-        `pipeline ${id}: "connectors" must be a list with one source and at least one destination`,
-        cEntry?.keyAt ?? pAt,
-      );
-    } else {
-      const seen = new Set<string>();
-      for (const c of cEntry.node.items) {
-        const conn = parseConnector(c, id);
-        if (!conn) {
-          broken = true;
-          continue;
-        }
-        if (seen.has(conn.id))
-          issue(`pipeline ${id}: duplicate connector id "${conn.id}"`, conn.at);
-        seen.add(conn.id);
-        connectors.push(conn);
-      }
-    }
-    const sources = connectors.filter((c) => c.type === 'source');
-    const destinations = connectors.filter((c) => c.type === 'destination');
-    // Counting is meaningless when a connector entry itself was unreadable (already reported).
-    if (cEntry && isSeq(cEntry.node) && !broken) {
-      if (sources.length !== 1) {
-        issue(
-          `pipeline ${id}: expected exactly one source connector, found ${sources.length} (split several sources into several pipelines)`,
-          cEntry.keyAt,
-        );
-      }
-      if (destinations.length === 0) {
-        issue(`pipeline ${id}: expected at least one destination connector`, cEntry.keyAt);
-      }
-    }
-
-    const dEntry = get(item, 'dead-letter-queue');
-    const deadLetter: DeadLetterConfig = {
-      ...DEFAULT_DEAD_LETTER,
-      settings: {},
-      at: dEntry?.keyAt ?? pAt,
-    };
-    if (dEntry && !(isScalar(dEntry.node) && dEntry.node.value === null)) {
-      if (!isMap(dEntry.node))
-        issue(`pipeline ${id}: "dead-letter-queue" must be a mapping`, dEntry.keyAt);
-      else {
-        checkKeys(dEntry.node, DLQ_KEYS, 'dead-letter-queue');
-        const plugin = get(dEntry.node, 'plugin');
-        if (plugin)
-          deadLetter.plugin =
-            scalarText(plugin.node, 'dead-letter-queue.plugin', plugin.keyAt) ?? '';
-        const settings = get(dEntry.node, 'settings');
-        if (settings)
-          deadLetter.settings = flattenSettings(
-            settings.node,
-            'dead-letter-queue.settings',
-            settings.keyAt,
-          );
-        for (const [key, field] of [
-          ['window-size', 'windowSize'],
-          ['window-nack-threshold', 'windowNackThreshold'],
-        ] as const) {
-          const e = get(dEntry.node, key);
-          if (!e) continue;
-          const v = scalarText(e.node, `dead-letter-queue.${key}`, e.keyAt);
-          if (v === undefined) continue;
-          if (!/^\d+$/.test(v))
-            issue(`dead-letter-queue.${key}: "${v}" must be an integer >= 0`, at(e.node as Node));
-          else deadLetter[field] = Number(v);
-        }
-      }
-    }
-
-    return {
-      id,
-      status: status === 'stopped' ? 'stopped' : 'running',
-      name: text('name', id),
-      description: text('description', ''),
-      // Placeholders when invalid: the issues list already makes the whole parse fail.
-      sources,
-      source: sources[0] as ConnectorConfig,
-      destinations,
-      processors: [],
-      deadLetter,
-      at: pAt,
-    };
+    seen.add(p.id);
   }
-
-  function parseConnector(node: unknown, pipelineId: string): ConnectorConfig | undefined {
-    const cAt = at(node as Node);
-    if (!isMap(node)) {
-      issue(`pipeline ${pipelineId}: a connector must be a mapping`, cAt);
-      return undefined;
-    }
-    checkKeys(node, CONNECTOR_KEYS, 'connector');
-    const field = (key: string) => {
-      const e = get(node, key);
-      if (!e) {
-        issue(`pipeline ${pipelineId}: connector is missing "${key}"`, cAt);
-        return undefined;
-      }
-      const v = scalarText(e.node, key, e.keyAt);
-      return v === undefined ? undefined : { v, at: at(e.node as Node, e.keyAt) };
-    };
-    const id = field('id');
-    const type = field('type');
-    const plugin = field('plugin');
-    const processors = get(node, 'processors');
-    if (processors && isSeq(processors.node) && processors.node.items.length > 0) {
-      issue('connector processors are not supported by opencdc-ts yet', processors.keyAt);
-    }
-    if (type && type.v !== 'source' && type.v !== 'destination') {
-      issue(`connector type "${type.v}" must be "source" or "destination"`, type.at);
-    }
-    if (plugin && plugin.v === '') issue('connector "plugin" is empty', plugin.at);
-    const settingsEntry = get(node, 'settings');
-    const settings = settingsEntry
-      ? flattenSettings(settingsEntry.node, 'settings', settingsEntry.keyAt)
-      : {};
-    if (!id || !type || !plugin) return undefined;
-    return {
-      id: id.v,
-      fullId: `${pipelineId}:${id.v}`,
-      type: type.v === 'destination' ? 'destination' : 'source',
-      plugin: plugin.v,
-      settings,
-      processors: [],
-      at: cAt,
-      pluginAt: plugin.at,
-    };
-  }
-
   if (issues.length > 0) throw new PipelineFileError(issues);
-  return { file, version, pipelines, warnings };
+  return { file, files: [file], version: firstVersion, pipelines, warnings };
 }
 
-function firstLine(s: string): string {
-  return s.split('\n')[0] ?? s;
+/** The `yaml` package's message, plus what usually fixes it in a pipeline file. */
+function yamlErrorMessage(code: string, message: string): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  const hints: { [code: string]: string } = {
+    BAD_SCALAR_START:
+      'a plain value cannot start with this character: put the value in single quotes',
+    UNEXPECTED_TOKEN:
+      'text after a quoted value: quote the whole value with single quotes, or escape inner double quotes as \\"',
+    MISSING_CHAR: 'close the quote (or escape the quote inside the value)',
+    DUPLICATE_KEY: 'each key may appear once in a mapping; remove or rename one',
+    BAD_INDENT: 'align the entries of this mapping or list at the same column',
+  };
+  const hint = hints[code] ?? 'fix the YAML syntax here';
+  return `invalid YAML: ${first}; ${hint}`;
+}
+
+function readDocument(
+  r: DocReader,
+  doc: Document.Parsed,
+): { version: string; pipelines: PipelineConfig[] } | undefined {
+  const root = doc.contents;
+  // An empty document (a stray `---`) holds no pipelines, as in Conduit.
+  if (root === null || (isScalar(root) && root.value === null)) return undefined;
+  if (!isMap(root)) {
+    r.issue(
+      'expected a mapping with "version" and "pipelines" at the top of the document',
+      r.at(root),
+    );
+    return undefined;
+  }
+  const vEntry = r.get(root, 'version');
+  const written = vEntry ? (r.raw(vEntry.node) ?? '') : '';
+  const vAt = vEntry ? r.at(vEntry.node, vEntry.keyAt) : r.at(root);
+  const choice = chooseVersion(written);
+  if (choice.version === undefined) {
+    r.issue(choice.error, vAt);
+    return undefined;
+  }
+  if (choice.warning) r.warn(choice.warning, vAt);
+  const version = choice.version;
+  r.checkKeys(root, FILE_KEYS, 'the file');
+
+  const pipelines: PipelineConfig[] = [];
+  const pEntry = r.get(root, 'pipelines');
+  if (!pEntry || (isScalar(pEntry.node) && pEntry.node.value === null)) {
+    r.warn('no pipelines in this document (add a "pipelines" list)', pEntry?.keyAt ?? r.at(root));
+    return { version, pipelines };
+  }
+  if (versionAtLeast(version, '2.0')) {
+    if (!isSeq(pEntry.node)) {
+      r.issue(
+        `"pipelines" must be a list in a version ${version} file (each entry "- id: …")`,
+        r.at(pEntry.node, pEntry.keyAt),
+      );
+      return undefined;
+    }
+    for (const item of pEntry.node.items) {
+      const p = readPipeline(r, item, undefined, version);
+      if (p) pipelines.push(p);
+    }
+  } else {
+    if (!isMap(pEntry.node)) {
+      r.issue(
+        `"pipelines" must be a mapping of pipeline id to pipeline in a version ${version} file (or use version "2.2" and a list)`,
+        r.at(pEntry.node, pEntry.keyAt),
+      );
+      return undefined;
+    }
+    for (const pair of pEntry.node.items) {
+      const id = r.text(pair.key, 'pipeline id', r.at(pair.key));
+      const p = readPipeline(r, pair.value, { id, at: r.at(pair.key) }, version);
+      if (p) pipelines.push(p);
+    }
+  }
+  return { version, pipelines };
+}
+
+function readPipeline(
+  r: DocReader,
+  item: unknown,
+  v1Id: { id: string | undefined; at: FilePosition } | undefined,
+  version: string,
+): PipelineConfig | undefined {
+  const pAt = v1Id?.at ?? r.at(item);
+  if (!isMap(item)) {
+    r.issue('a pipeline must be a mapping (id, status, connectors, …)', pAt);
+    return undefined;
+  }
+  const v1 = v1Id !== undefined;
+  r.checkKeys(item, v1 ? PIPELINE_KEYS_V1 : PIPELINE_KEYS, 'pipeline');
+  const idEntry = v1 ? undefined : r.get(item, 'id');
+  const id = v1 ? v1Id.id : idEntry ? r.text(idEntry.node, 'pipeline id', idEntry.keyAt) : '';
+  if (!id) {
+    r.issue('pipeline: missing "id"; add a unique "id: …"', pAt);
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+    r.issue(
+      `pipeline id "${id}": use letters, digits, "_", "." or "-" only (it names the state file)`,
+      pAt,
+    );
+  }
+  const text = (key: string, dflt: string) => {
+    const e = r.get(item, key);
+    return e ? r.text(e.node, `pipeline ${id}: ${key}`, e.keyAt) || dflt : dflt;
+  };
+  const status = text('status', 'running');
+  if (status !== 'running' && status !== 'stopped') {
+    r.issue(`pipeline ${id}: status "${status}" must be "running" or "stopped"`, pAt);
+  }
+
+  const connectors: ConnectorConfig[] = [];
+  let broken = false;
+  const cEntry = r.get(item, 'connectors');
+  const cNode = cEntry?.node;
+  const entries: { node: unknown; id?: string; at: FilePosition }[] = [];
+  if (v1 && isMap(cNode)) {
+    for (const pair of cNode.items) {
+      const at = r.at(pair.key);
+      entries.push({ node: pair.value, id: r.text(pair.key, 'connector id', at), at });
+    }
+  } else if (!v1 && cNode && isSeq(cNode)) {
+    for (const node of cNode.items) entries.push({ node, at: r.at(node) });
+  } else if (cEntry && isScalar(cNode) && cNode.value === null) {
+    r.issue(
+      `pipeline ${id}: "connectors" is empty; add at least one source and one destination`,
+      cEntry.keyAt,
+    );
+  } else {
+    r.issue(
+      `pipeline ${id}: "connectors" must be a ${v1 ? 'mapping of connector id to connector' : 'list'} with at least one source and one destination`,
+      cEntry?.keyAt ?? pAt,
+    );
+  }
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const conn = readConnector(r, e, id, version, v1);
+    if (!conn) {
+      broken = true;
+      continue;
+    }
+    if (seen.has(conn.id)) {
+      r.issue(
+        `pipeline ${id}: duplicate connector id "${conn.id}": connector ids must be unique in a pipeline; rename one`,
+        conn.at,
+      );
+    }
+    seen.add(conn.id);
+    connectors.push(conn);
+  }
+  const sources = connectors.filter((c) => c.type === 'source');
+  const destinations = connectors.filter((c) => c.type === 'destination');
+  // Counting is meaningless when a connector entry itself was unreadable (already reported).
+  if (cEntry && entries.length > 0 && !broken) {
+    if (sources.length === 0) {
+      r.issue(
+        `pipeline ${id}: no source connector; add a connector with "type: source"`,
+        cEntry.keyAt,
+      );
+    }
+    if (destinations.length === 0) {
+      r.issue(
+        `pipeline ${id}: no destination connector; add a connector with "type: destination"`,
+        cEntry.keyAt,
+      );
+    }
+  } else if (cEntry && entries.length === 0 && !broken && (v1 ? isMap(cNode) : isSeq(cNode))) {
+    r.issue(`pipeline ${id}: "connectors" is empty; add a source and a destination`, cEntry.keyAt);
+  }
+
+  const processors = readProcessors(r, r.get(item, 'processors'), version, `pipeline ${id}`);
+  const ids = new Map<string, FilePosition>();
+  for (const p of [...connectors.flatMap((c) => c.processors), ...processors]) {
+    const first = ids.get(p.id);
+    if (first) {
+      r.issue(
+        `pipeline ${id}: duplicate processor id "${p.id}" (also at line ${first.line}): processor ids must be unique in a pipeline; rename one`,
+        p.at,
+      );
+    } else ids.set(p.id, p.at);
+  }
+
+  return {
+    id,
+    status: status === 'stopped' ? 'stopped' : 'running',
+    name: text('name', id),
+    description: text('description', ''),
+    // Placeholders when invalid: the issues list already makes the whole parse fail.
+    sources,
+    source: sources[0] as ConnectorConfig,
+    destinations,
+    processors,
+    deadLetter: readDeadLetter(r, item, id, version, pAt),
+    at: pAt,
+  };
+}
+
+function readConnector(
+  r: DocReader,
+  e: { node: unknown; id?: string; at: FilePosition },
+  pipelineId: string,
+  version: string,
+  v1: boolean,
+): ConnectorConfig | undefined {
+  const { node, at: cAt } = e;
+  if (!isMap(node)) {
+    r.issue(
+      `pipeline ${pipelineId}: a connector must be a mapping (id, type, plugin, settings)`,
+      cAt,
+    );
+    return undefined;
+  }
+  r.checkKeys(node, v1 ? CONNECTOR_KEYS_V1 : CONNECTOR_KEYS, 'connector');
+  const field = (key: string, fix: string) => {
+    const f = r.get(node, key);
+    const v = f ? r.text(f.node, `connector ${key}`, f.keyAt) : undefined;
+    if (!f || v === '') {
+      r.issue(`pipeline ${pipelineId}: connector ${label()}is missing "${key}"; ${fix}`, cAt);
+      return undefined;
+    }
+    return v === undefined ? undefined : { v, at: r.at(f.node, f.keyAt) };
+  };
+  const idField = v1 ? undefined : r.get(node, 'id');
+  const idText = v1 ? e.id : idField ? r.text(idField.node, 'connector id', idField.keyAt) : '';
+  const label = () => (idText ? `"${idText}" ` : '');
+  if (!idText)
+    r.issue(`pipeline ${pipelineId}: connector is missing "id"; add a unique "id: …"`, cAt);
+  const type = field('type', 'add "type: source" or "type: destination"');
+  const plugin = field('plugin', 'add e.g. "plugin: builtin:postgres"');
+  if (type && type.v !== 'source' && type.v !== 'destination') {
+    r.issue(
+      `pipeline ${pipelineId}: connector ${label()}type "${type.v}" must be "source" or "destination"`,
+      type.at,
+    );
+  }
+  const settingsEntry = r.get(node, 'settings');
+  const settings = settingsEntry
+    ? r.settings(settingsEntry.node, 'settings', settingsEntry.keyAt)
+    : {};
+  const processors = readProcessors(
+    r,
+    r.get(node, 'processors'),
+    version,
+    `pipeline ${pipelineId}: connector ${label()}`.trimEnd(),
+  );
+  if (!idText || !type || !plugin) return undefined;
+  return {
+    id: idText,
+    fullId: `${pipelineId}:${idText}`,
+    type: type.v === 'destination' ? 'destination' : 'source',
+    plugin: plugin.v,
+    settings,
+    processors,
+    at: cAt,
+    pluginAt: plugin.at,
+  };
+}
+
+function readDeadLetter(
+  r: DocReader,
+  item: YAMLMap,
+  id: string,
+  version: string,
+  pAt: FilePosition,
+): DeadLetterConfig {
+  const dEntry = r.get(item, 'dead-letter-queue');
+  const deadLetter: DeadLetterConfig = {
+    ...DEFAULT_DEAD_LETTER,
+    settings: {},
+    at: dEntry?.keyAt ?? pAt,
+  };
+  if (!dEntry || (isScalar(dEntry.node) && dEntry.node.value === null)) return deadLetter;
+  if (!versionAtLeast(version, '1.1')) {
+    r.warn(
+      `pipeline ${id}: "dead-letter-queue" was introduced in version 1.1; set version: "2.2"`,
+      dEntry.keyAt,
+    );
+  }
+  if (!isMap(dEntry.node)) {
+    r.issue(
+      `pipeline ${id}: "dead-letter-queue" must be a mapping (plugin, settings, window-size, window-nack-threshold)`,
+      dEntry.keyAt,
+    );
+    return deadLetter;
+  }
+  r.checkKeys(dEntry.node, DLQ_KEYS, 'dead-letter-queue');
+  const plugin = r.get(dEntry.node, 'plugin');
+  if (plugin) {
+    deadLetter.plugin =
+      r.text(plugin.node, 'dead-letter-queue.plugin', plugin.keyAt) || DEFAULT_DEAD_LETTER.plugin;
+  }
+  const settings = r.get(dEntry.node, 'settings');
+  if (settings) {
+    deadLetter.settings = r.settings(settings.node, 'dead-letter-queue.settings', settings.keyAt);
+  }
+  for (const [key, field] of [
+    ['window-size', 'windowSize'],
+    ['window-nack-threshold', 'windowNackThreshold'],
+  ] as const) {
+    const e = r.get(dEntry.node, key);
+    if (!e) continue;
+    const v = r.integer(e.node, `dead-letter-queue.${key}`, e.keyAt, 0);
+    if (v !== undefined) deadLetter[field] = v;
+  }
+  return deadLetter;
 }
