@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian/Ubuntu machine with Node (no Docker):
-# pnpm, workspace dependencies, the PostgreSQL server, a JRE and Maven (system packages, when
-# running as root), a build, and the Apache Kafka broker jars (Maven Central, cached in .cache/).
+# pnpm, workspace dependencies, the PostgreSQL server, Chromium (the cli page's browser test), a
+# JRE and Maven (system packages, when running as root), a build, and the Apache Kafka broker jars
+# (Maven Central, cached in .cache/).
 # Idempotent: a second run only checks.
 #
 # Environment: PG_URL / KAFKA_BROKERS / KAFKA_BROKERS_39 point the tests at existing services
@@ -34,6 +35,8 @@ need_kafka() { [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${KAFKA_BROKERS_39:-}" ]; }
 
 missing=()
 [ -n "${PG_URL:-}" ] || have_pg || missing+=(postgresql postgresql-contrib)
+# The cli's page is tested in a real browser: playwright-core drives Debian's chromium (no download).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if need_kafka; then
   # Maven depends on a JRE; name one explicitly for when Maven is already there without Java 17+.
   have_java || missing+=(default-jre-headless)

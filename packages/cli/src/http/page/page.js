@@ -146,7 +146,7 @@ function featuresMatrix(plugins) {
       h('th', {}, 'version'),
       FEATURES.map(([, label]) => h('th', {}, label)),
     ),
-    plugins.map((c) =>
+    ...plugins.map((c) =>
       h(
         'tr',
         { 'data-plugin': c.plugin },
