@@ -1,0 +1,55 @@
+import { Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
+import type { Source } from '@opencdc-ts/sdk';
+import { describe, expect, it } from 'vitest';
+import { readiness } from '../http/health.js';
+import { PipelineStats } from './stats.js';
+
+const rec = (collection: string, meta: { [k: string]: string } = {}): OpenCDCRecord => ({
+  position: new Uint8Array(),
+  operation: 'create',
+  metadata: new Metadata(Object.entries({ 'opencdc.collection': collection, ...meta })),
+  key: null,
+  payload: { before: null, after: null },
+});
+const source = {} as Source;
+
+describe('PipelineStats', () => {
+  it('counts reads and deliveries per collection; latency from opencdc.readAt', () => {
+    const s = new PipelineStats('p');
+    const latencies: number[] = [];
+    s.onBatch((sec) => latencies.push(sec));
+    const readAt = `${Date.now() - 250}000000`;
+    s.read([rec('a'), rec('a'), rec('b')]);
+    s.delivered([rec('a', { 'opencdc.readAt': readAt }), rec('b')]);
+    expect([...s.readPerCollection]).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
+    expect([...s.perCollection]).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    expect([s.totalRead, s.total, s.batches]).toEqual([3, 2, 1]);
+    expect(latencies).toHaveLength(1);
+    expect(latencies[0]).toBeGreaterThanOrEqual(0.25);
+  });
+
+  it('is open (ready) once running with its source opened, until the status changes', () => {
+    const s = new PipelineStats('p');
+    s.status = 'running';
+    expect(readiness([s]).pipelines[0]).toMatchObject({
+      ready: false,
+      reason: 'opening its connectors',
+    });
+    s.opened('p:src', source);
+    expect(readiness([s]).ready).toBe(true);
+    s.lastError = 'connection refused';
+    s.status = 'retrying';
+    expect(readiness([s]).pipelines[0]).toMatchObject({
+      ready: false,
+      reason: 'retrying after an error: connection refused',
+    });
+    s.status = 'running'; // reopening: not ready until the source opens again
+    expect(s.open).toBe(false);
+  });
+});
