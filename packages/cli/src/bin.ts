@@ -41,9 +41,10 @@ program
   .command('run')
   .description('run the pipelines of a pipeline file until stopped (SIGINT/SIGTERM)')
   .argument(
-    '<pipeline.yaml>',
+    '[path]',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${VAR} syntax of pipeline files
-    'Conduit pipeline file (version 2.x); ${VAR} is replaced from the environment',
+    'Conduit pipeline file (version 1.x/2.x, several YAML documents allowed) or a folder of .yml/.yaml files; ${VAR} and $VAR are replaced from the environment',
+    './pipelines',
   )
   .option(
     '--state-dir <dir>',
@@ -95,7 +96,7 @@ program
 program
   .command('validate')
   .description("check a pipeline file and each connector's settings without running anything")
-  .argument('<pipeline.yaml>')
+  .argument('[path]', 'pipeline file or folder of pipeline files', './pipelines')
   .action(async (file: string) => {
     process.exitCode = await validateCommand(file);
   });

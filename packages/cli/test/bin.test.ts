@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,7 +197,7 @@ pipelines:
     );
     const v = start(['validate', 'bad.yaml'], dir);
     expect(await v.exit).toBe(2);
-    expect(v.output()).toContain('bad.yaml:5:40: unknown plugin "builtin:nosuch"');
+    expect(v.output()).toContain('bad.yaml:5:40: plugin "builtin:nosuch" is not available');
     expect(v.output()).toMatch(
       /bad\.yaml:6:9: connector "x:d" \(builtin:log\): parameter "level" = "loud"/,
     );
@@ -210,6 +210,16 @@ pipelines:
     );
     const e = start(['validate', 'env.yaml'], dir);
     expect(await e.exit).toBe(2);
-    expect(e.output()).toContain('env.yaml:5:76: environment variable "NOPE_NOT_SET" is not set');
+    // Conduit replaces an unset variable with "": a warning here, shown before the errors.
+    expect(e.output()).toContain(
+      'warning: env.yaml:5:76: settings.url: environment variable "NOPE_NOT_SET" is not set',
+    );
+    expect(e.output()).toContain('env.yaml:4:5: pipeline x: no destination connector');
+    // Without an argument, `./pipelines` (as `conduit run`).
+    await mkdir(join(dir, 'pipelines'));
+    await writeFile(join(dir, 'pipelines', 'b.yml'), await readFile(join(dir, 'bad.yaml'), 'utf8'));
+    const d = start(['validate'], dir);
+    expect(await d.exit).toBe(2);
+    expect(d.output()).toContain(`${join('pipelines', 'b.yml')}:5:40: plugin "builtin:nosuch"`);
   });
 });

@@ -3,6 +3,7 @@ import { type Env, loadPipelineFile, type PipelineFile } from '../config/pipelin
 import { checkFeatures, type FeatureFinding } from '../engine/features.js';
 import type { ResolvedPipeline } from '../engine/pipeline-runner.js';
 import { resolvePipelines } from '../engine/resolve.js';
+import { pluginVersionWarnings } from '../plugins/resolve.js';
 import type { StateStore } from '../state/store.js';
 
 export interface Prepared {
@@ -19,6 +20,7 @@ export async function preparePipelines(
 ): Promise<Prepared> {
   const file = await loadPipelineFile(path, env);
   const pipelines = await resolvePipelines(file);
+  file.warnings.push(...(await pluginVersionWarnings(file)));
   const findings: FeatureFinding[] = [];
   for (const p of pipelines) {
     const state = store ? await store.load(p.config.id) : undefined;

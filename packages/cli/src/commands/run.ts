@@ -1,4 +1,5 @@
 import { PipelineFileError } from '../config/errors.js';
+import { DEFAULT_PIPELINES_PATH } from '../config/pipeline-file.js';
 import { createRunners, runPipelines } from '../engine/run-pipelines.js';
 import { serveRun } from '../http/serve-run.js';
 import type { HttpServer } from '../http/server.js';
@@ -28,7 +29,7 @@ export interface RunOptions {
  * Exit codes: 0 stopped cleanly, 1 a pipeline failed, 2 the file or a setting is invalid (found
  * before the run, or by a connector's `open`: a `ConfigError`).
  */
-export async function runCommand(path: string, opts: RunOptions): Promise<number> {
+export async function runCommand(path: string | undefined, opts: RunOptions): Promise<number> {
   const progress: Progress =
     !opts.json && process.stderr.isTTY
       ? ttyProgress(process.stderr)
@@ -38,7 +39,7 @@ export async function runCommand(path: string, opts: RunOptions): Promise<number
   try {
     let prepared: Awaited<ReturnType<typeof preparePipelines>>;
     try {
-      prepared = await preparePipelines(path, store);
+      prepared = await preparePipelines(path ?? DEFAULT_PIPELINES_PATH, store);
     } catch (err) {
       return reportSetupError(err, logger);
     }
@@ -104,6 +105,7 @@ export function openStateStore(opts: Pick<RunOptions, 'state' | 'stateDir'>): St
 
 export function reportSetupError(err: unknown, logger: AppLogger): number {
   if (err instanceof PipelineFileError) {
+    for (const w of err.warnings) logger.warn(w);
     for (const i of err.issues)
       logger.error(i.message, { at: `${i.at.file}:${i.at.line}:${i.at.col}` });
     return 2;

@@ -1,27 +1,45 @@
 import { PipelineFileError } from '../config/errors.js';
+import { DEFAULT_PIPELINES_PATH, type Env, loadPipelineFile } from '../config/pipeline-file.js';
+import type { ResolvedPipeline } from '../engine/pipeline-runner.js';
 import { preparePipelines } from './prepare.js';
 
-/** Checks a pipeline file and every connector's settings; opens nothing. Returns the exit code. */
+/**
+ * Checks a pipeline file (or a folder of them; `./pipelines` by default), every connector's and
+ * processor's settings and plugin; opens nothing. Exit code: 0 valid, 2 invalid (each problem is
+ * printed as `file:line:col: what is wrong; how to fix it`).
+ */
 export async function validateCommand(
-  path: string,
+  path: string = DEFAULT_PIPELINES_PATH,
   out: (line: string) => void = console.log,
+  env: Env = process.env,
 ): Promise<number> {
   try {
-    const { file, pipelines, findings } = await preparePipelines(path, undefined);
+    const { file, pipelines, findings } = await preparePipelines(path, undefined, env);
     for (const w of file.warnings) out(`warning: ${w}`);
     for (const f of findings) out(`${f.level}: ${f.message}`);
-    for (const p of pipelines) {
-      out(
-        `ok: pipeline ${p.config.id} (${p.config.status}): ${p.source.plugin.name} -> ${p.destinations.map((d) => d.plugin.name).join(', ')}; dead letters: ${p.deadLetter.plugin.name} (window ${p.config.deadLetter.windowSize}/${p.config.deadLetter.windowNackThreshold})`,
-      );
-    }
+    for (const p of pipelines) out(`ok: ${describe(p)}`);
     return findings.some((f) => f.level === 'error') ? 2 : 0;
   } catch (err) {
     if (err instanceof PipelineFileError) {
+      // Warnings (an unset variable…) often explain the error: show them first.
+      const warnings = await loadPipelineFile(path, env).then(
+        (f) => f.warnings,
+        () => err.warnings,
+      );
+      for (const w of warnings) out(`warning: ${w}`);
       out(err.message);
       return 2;
     }
     out(`error: ${(err as Error).message}`);
     return 2;
   }
+}
+
+function describe(p: ResolvedPipeline): string {
+  const c = p.config;
+  const procs = (list: readonly unknown[] | undefined) =>
+    list && list.length > 0 ? ` [${list.length} processor${list.length > 1 ? 's' : ''}]` : '';
+  const side = (r: { plugin: { name: string }; processors?: readonly unknown[] }) =>
+    `${r.plugin.name}${procs(r.processors)}`;
+  return `pipeline ${c.id} (${c.status}): ${p.sources.map(side).join(' + ')}${procs(p.processors)} -> ${p.destinations.map(side).join(', ')}; dead letters: ${p.deadLetter.plugin.name} (window ${c.deadLetter.windowSize}/${c.deadLetter.windowNackThreshold})`;
 }

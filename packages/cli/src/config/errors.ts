@@ -17,7 +17,11 @@ export function formatPosition(at: FilePosition): string {
 /** Problems in a pipeline file; every message starts with `file:line:col`. All are reported. */
 export class PipelineFileError extends Error {
   override readonly name = 'PipelineFileError';
-  constructor(readonly issues: readonly FileIssue[]) {
+  constructor(
+    readonly issues: readonly FileIssue[],
+    /** Non-fatal remarks found before the errors (an unset variable often explains one). */
+    readonly warnings: readonly string[] = [],
+  ) {
     super(issues.map((i) => `${formatPosition(i.at)}: ${i.message}`).join('\n'));
   }
 }

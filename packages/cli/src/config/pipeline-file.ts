@@ -148,6 +148,7 @@ export async function loadPipelineFile(
     }
   }
   const issues: FileIssue[] = [];
+  const warnings: string[] = [];
   const parsed: PipelineFile[] = [];
   for (const file of files) {
     try {
@@ -158,16 +159,19 @@ export async function loadPipelineFile(
           message: `cannot read file: ${(err as Error).message}`,
           at: { file, line: 1, col: 1 },
         });
-      } else issues.push(...err.issues);
+      } else {
+        issues.push(...err.issues);
+        warnings.push(...err.warnings);
+      }
     }
   }
-  if (issues.length > 0) throw new PipelineFileError(issues);
+  if (issues.length > 0) throw new PipelineFileError(issues, warnings);
   const merged: PipelineFile = {
     file: files[0] as string,
     files,
     version: parsed[0]?.version ?? '',
     pipelines: parsed.flatMap((p) => p.pipelines),
-    warnings: parsed.flatMap((p) => p.warnings),
+    warnings: [...warnings, ...parsed.flatMap((p) => p.warnings)],
   };
   const seen = new Map<string, FilePosition>();
   for (const p of merged.pipelines) {
@@ -185,7 +189,7 @@ export async function loadPipelineFile(
       at: { file: merged.file, line: 1, col: 1 },
     });
   }
-  if (issues.length > 0) throw new PipelineFileError(issues);
+  if (issues.length > 0) throw new PipelineFileError(issues, merged.warnings);
   return merged;
 }
 
@@ -239,7 +243,7 @@ export function parsePipelineFile(
     }
     seen.add(p.id);
   }
-  if (issues.length > 0) throw new PipelineFileError(issues);
+  if (issues.length > 0) throw new PipelineFileError(issues, warnings);
   return { file, files: [file], version: firstVersion, pipelines, warnings };
 }
 

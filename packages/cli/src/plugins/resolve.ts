@@ -1,7 +1,9 @@
-import { createRequire } from 'node:module';
-import { isAbsolute, resolve as resolvePath } from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Connector } from '@opencdc-ts/sdk';
+import { type Connector, withMiddleware } from '@opencdc-ts/sdk';
+import { formatPosition } from '../config/errors.js';
+import type { PipelineFile } from '../config/pipeline-file.js';
 import { logConnector } from './log-connector.js';
 
 /** Built-in plugin names and the packages that implement them (loaded lazily, by name). */
@@ -19,37 +21,109 @@ export interface LoadedPlugin {
   /** The plugin reference as written (`builtin:postgres`, `./my-connector.js`, `some-pkg`). */
   ref: string;
   connector: Connector;
+  /** Set when the reference asks for a version other than the one installed (which is used). */
+  versionWarning?: string;
 }
 
+/** A plugin reference read as Conduit reads it: `[builtin:|standalone:|any:]name[@version]`. */
+export type PluginRef =
+  | { kind: 'builtin' | 'standalone' | 'any'; name: string; version?: string }
+  /** Not a Conduit name: an npm package name or a file path. */
+  | { kind: 'module'; name: string };
+
+export function parsePluginRef(ref: string): PluginRef {
+  // Paths and scoped npm packages are ours, not Conduit names (whose "@" starts a version).
+  if (ref.startsWith('.') || ref.startsWith('@') || isAbsolute(ref) || ref.includes('/')) {
+    return { kind: 'module', name: ref };
+  }
+  const colon = /^([a-z]+):/.exec(ref);
+  const kind = colon ? colon[1] : 'any';
+  if (kind !== 'builtin' && kind !== 'standalone' && kind !== 'any') {
+    throw new PluginError(
+      `plugin "${ref}": unknown prefix "${kind}:"; use builtin:, any: (or no prefix), an npm package name or a file path`,
+    );
+  }
+  const rest = colon ? ref.slice(colon[0].length) : ref;
+  const at = rest.indexOf('@');
+  return at < 0
+    ? { kind, name: rest }
+    : { kind, name: rest.slice(0, at), version: rest.slice(at + 1) };
+}
+
+/** Every built-in connector name (`log` is part of this runtime). */
+export function builtinConnectorNames(): string[] {
+  return ['log', ...Object.keys(BUILTIN_PACKAGES)].sort();
+}
+
+const builtinList = () => builtinConnectorNames().join(', ');
+
 /**
- * Loads the connector a plugin reference names. `builtin:<name>` (an optional `@version` is
- * accepted and ignored: one version ships with this runtime), an npm package name (resolved
- * from the working directory first, then from this runtime), or a file path (relative to the
- * pipeline file). The module must export `connector` or `default`.
+ * Loads the connector a plugin reference names, as Conduit resolves names: `builtin:<name>`,
+ * `any:<name>` or a bare `<name>` (a built-in first; a bare name that is no built-in is then
+ * tried as an npm package), each with an optional `@version` (one version ships with this
+ * runtime: a different one is used anyway, with `versionWarning`); `standalone:<name>` is not
+ * available (no Conduit plugin binaries here). Also an npm package name (resolved from the
+ * working directory first, then from this runtime) or a file path (relative to the pipeline
+ * file). The module must export `connector` or `default`.
  */
 export async function loadPlugin(
   ref: string,
   baseDir: string = process.cwd(),
 ): Promise<LoadedPlugin> {
-  const name = ref.startsWith('builtin:')
-    ? ref.slice('builtin:'.length).replace(/@.*$/, '')
-    : undefined;
-  if (name === 'log') return { ref, connector: logConnector };
-  let mod: unknown;
-  if (name !== undefined) {
-    const pkg = BUILTIN_PACKAGES[name];
-    if (!pkg) {
+  const parsed = parsePluginRef(ref);
+  if (parsed.kind === 'standalone') {
+    throw new PluginError(
+      `plugin "${ref}" is not available: Conduit standalone plugins (binaries) do not run in opencdc-ts; use a built-in (${builtinList()}), an npm package name or a file path`,
+    );
+  }
+  const builtin =
+    parsed.kind !== 'module' && (parsed.name === 'log' || parsed.name in BUILTIN_PACKAGES);
+  let connector: Connector;
+  if (builtin) {
+    // Every connector gets the SDK middleware (`sdk.*` parameters), also those not built with
+    // `defineConnector` (which applies it already; applying it twice is a no-op).
+    connector = withMiddleware(
+      parsed.name === 'log'
+        ? logConnector
+        : pickConnector(await importOrExplain(BUILTIN_PACKAGES[parsed.name] as string, ref), ref),
+    );
+  } else if (parsed.kind === 'module') {
+    connector = withMiddleware(pickConnector(await importPluginModule(ref, baseDir), ref));
+  } else {
+    const notAvailable = `plugin "${ref}" is not available: "${parsed.name}" is not a built-in connector of opencdc-ts (built-ins: ${builtinList()})`;
+    // `builtin:` names only a built-in; Node's own modules (`http`) are never connectors.
+    if (parsed.kind === 'builtin' || isBuiltin(parsed.name)) {
       throw new PluginError(
-        `unknown plugin "${ref}": built-in plugins are ${['log', ...Object.keys(BUILTIN_PACKAGES)].map((n) => `builtin:${n}`).join(', ')}; for another connector give its npm package name or a file path`,
+        `${notAvailable}; for another connector give its npm package name or a file path`,
       );
     }
-    mod = await importOrExplain(pkg, ref);
-  } else if (ref.startsWith('standalone:')) {
-    throw new PluginError(
-      `plugin "${ref}": Conduit standalone plugins are not supported; use an npm package name or a file path`,
-    );
-  } else mod = await importPluginModule(ref, baseDir);
-  return { ref, connector: pickConnector(mod, ref) };
+    let mod: unknown;
+    try {
+      mod = await importPluginModule(parsed.name, baseDir);
+    } catch (err) {
+      throw new PluginError(
+        `${notAvailable} and no npm package "${parsed.name}" is installed; install one that exports a connector, or use a built-in`,
+        { cause: err },
+      );
+    }
+    connector = withMiddleware(pickConnector(mod, ref));
+  }
+  const versionWarning =
+    parsed.kind !== 'module' ? checkVersion(ref, parsed.version, connector) : undefined;
+  return { ref, connector, ...(versionWarning ? { versionWarning } : {}) };
+}
+
+/** Conduit refuses a version it does not have; one version ships here, so it is used with a warning. */
+function checkVersion(
+  ref: string,
+  wanted: string | undefined,
+  connector: Connector,
+): string | undefined {
+  if (wanted === undefined || wanted === 'latest') return undefined;
+  const installed = connector.specification.version;
+  const norm = (v: string) => v.replace(/^v/, '');
+  if (norm(wanted) === norm(installed)) return undefined;
+  return `plugin "${ref}": version ${wanted} asked for, but ${connector.specification.name} ${installed} is installed; using ${installed} (remove "@${wanted}" to silence this)`;
 }
 
 /**
@@ -109,4 +183,35 @@ function isConnector(v: unknown): v is Connector {
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
+}
+
+/**
+ * A warning (with its file position) for each connector whose plugin reference asks for a
+ * version other than the installed one. References that do not load are skipped: resolving the
+ * pipelines reports those.
+ */
+export async function pluginVersionWarnings(file: PipelineFile): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of file.pipelines) {
+    const refs = [
+      ...p.sources,
+      ...p.destinations,
+      { plugin: p.deadLetter.plugin, pluginAt: p.deadLetter.at },
+    ];
+    for (const { plugin, pluginAt } of refs) {
+      let parsed: PluginRef;
+      try {
+        parsed = parsePluginRef(plugin);
+      } catch {
+        continue;
+      }
+      if (parsed.kind === 'module' || parsed.version === undefined) continue;
+      const warning = await loadPlugin(plugin, dirname(file.file)).then(
+        (l) => l.versionWarning,
+        () => undefined,
+      );
+      if (warning) out.push(`${formatPosition(pluginAt)}: ${warning}`);
+    }
+  }
+  return out;
 }
