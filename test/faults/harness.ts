@@ -216,6 +216,30 @@ export function startRunner(dir: string, env: Record<string, string>, args: stri
 }
 
 /**
+ * Starts the runner `kills` times and SIGKILLs each run 0.3 s to 4 s after its start (opening,
+ * the snapshot, the hand-off, CDC), then starts it once more and returns that run. Every run is
+ * added to `runners` (for cleanup); a run that broke before its kill fails with the logs.
+ */
+export async function killRepeatedly(
+  dir: string,
+  env: Record<string, string>,
+  kills: number,
+  runners: Runner[],
+): Promise<Runner> {
+  for (let k = 0; k < kills; k++) {
+    const run = startRunner(dir, env);
+    runners.push(run);
+    await sleep(300 + Math.random() * 3700);
+    const early = run.broken();
+    if (early) throw new Error(`run ${k + 1}: ${early}\n${lastLogs()}`);
+    await run.kill();
+  }
+  const final = startRunner(dir, env);
+  runners.push(final);
+  return final;
+}
+
+/**
  * Waits until every destination table holds the source table's ordered content; returns the
  * differences left at the timeout (an empty object: everything arrived, in place).
  */

@@ -8,12 +8,12 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import {
   converge,
   createSeqTables,
+  killRepeatedly,
   lastLogs,
   pipelineDir,
   type Runner,
   requireBuild,
   sleep,
-  startRunner,
   startWriter,
   uniqueName,
   type Writer,
@@ -60,17 +60,7 @@ pipelines:
 
     // Kills land anywhere from 0.3 s after start (opening, the snapshot) to 4 s (CDC): the first
     // runs are still snapshotting, later ones hand off and stream.
-    for (let k = 0; k < KILLS; k++) {
-      const run = startRunner(dir, env);
-      runners.push(run);
-      await sleep(300 + Math.random() * 3700);
-      const early = run.broken();
-      if (early) throw new Error(`run ${k + 1}: ${early}\n${lastLogs()}`);
-      await run.kill();
-    }
-
-    const final = startRunner(dir, env);
-    runners.push(final);
+    const final = await killRepeatedly(dir, env, KILLS, runners);
     await sleep(3000);
     await writer.stop();
     const ops = writer.ops;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import {
+  applyDestinationBatching,
   ConfigError,
   ConfigErrors,
   type ConnectorSide,
@@ -72,7 +73,7 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
       const proc = loaded.processor;
       if (typeof proc !== 'function') {
         try {
-          proc.config.parse(ownSettings(pc.settings));
+          proc.config.parse(pc.settings);
         } catch (err) {
           const list =
             err instanceof ConfigErrors
@@ -169,6 +170,12 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
       processors &&
       destinations.length === p.destinations.length
     ) {
+      // The destinations' sdk.batch.* shape what is read (writes follow reads one to one).
+      for (const s of sources)
+        applyDestinationBatching(
+          s.config,
+          destinations.map((d) => d.config),
+        );
       out.push({
         config: p,
         sources,
@@ -180,16 +187,6 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
     }
   }
   if (issues.length > 0) throw new PipelineFileError(issues);
-  return out;
-}
-
-/**
- * A processor's own settings: the `sdk.*` ones (schema decoding and encoding) belong to the
- * processor chain, which reads them itself.
- */
-function ownSettings(settings: { [k: string]: string }): { [k: string]: string } {
-  const out: { [k: string]: string } = {};
-  for (const [k, v] of Object.entries(settings)) if (!k.startsWith('sdk.')) out[k] = v;
   return out;
 }
 

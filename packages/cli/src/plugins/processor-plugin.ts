@@ -1,4 +1,4 @@
-import type { Processor, ProcessorFunction } from '@opencdc-ts/sdk';
+import { isProcessor, type Processor, type ProcessorFunction } from '@opencdc-ts/sdk';
 import { importPluginModule, PluginError, pluginSpecifier } from './resolve.js';
 
 export interface LoadedProcessor {
@@ -11,12 +11,6 @@ export interface LoadedProcessor {
   /** Where a third-party processor is imported from (so `workers` can run it in threads). */
   module?: { specifier: string; export: string };
 }
-
-/** Conduit processors that need a schema registry or a hosted model: named, then refused. */
-const UNAVAILABLE: readonly [RegExp, string][] = [
-  [/^avro\./, 'it needs a schema registry, which opencdc-ts does not support yet'],
-  [/^(openai|cohere)\.|^ollama/, 'it needs a hosted model, which opencdc-ts does not call'],
-];
 
 /**
  * Loads the processor a plugin reference names: a built-in (`field.set`, `builtin:field.set`,
@@ -34,10 +28,6 @@ export async function loadProcessor(
   const name = bare.startsWith('@') ? bare : bare.replace(/@.*$/, '');
   const builtin = builtins.get(name);
   if (builtin) return { ref, name, version: builtin.specification.version, processor: builtin };
-  for (const [pattern, why] of UNAVAILABLE) {
-    if (pattern.test(name))
-      throw new PluginError(`processor "${ref}" is not available in opencdc-ts: ${why}`);
-  }
   if (prefixed?.[1] === 'builtin' || ref.startsWith('standalone:')) {
     throw new PluginError(
       `unknown processor "${ref}": built-in processors are ${[...builtins.keys()].sort().join(', ')}; for another processor give its npm package name or a file path`,
@@ -70,16 +60,5 @@ export async function loadProcessor(
     };
   throw new PluginError(
     `plugin "${ref}" does not export a processor (expected an export "processor" or "default": a processor from defineProcessor, or a function of the records)`,
-  );
-}
-
-export function isProcessor(v: unknown): v is Processor {
-  if (typeof v !== 'object' || v === null) return false;
-  const p = v as Partial<Processor>;
-  return (
-    typeof p.specification === 'object' &&
-    p.specification !== null &&
-    typeof p.create === 'function' &&
-    typeof p.config === 'object'
   );
 }
