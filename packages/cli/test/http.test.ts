@@ -23,7 +23,7 @@ interface PipelineJson {
     ready: boolean;
     recordsRead: number;
     recordsWritten: number;
-    collections: { collection: string; read: number; written: number }[];
+    collections: { collection: string; read: number; written: number; lagMs: number | null }[];
   };
 }
 
@@ -103,13 +103,17 @@ pipelines:
     }, 'the 30 snapshot rows written');
     expect(snapshot.state).toEqual({ status: 'STATUS_RUNNING', error: '' });
     expect(snapshot.connectorIds).toEqual(['pg-to-log:pg', 'pg-to-log:log']);
-    expect(snapshot.stats?.collections).toEqual([{ collection: 'items', read: 30, written: 30 }]);
+    expect(snapshot.stats?.collections).toEqual([
+      expect.objectContaining({ collection: 'items', read: 30, written: 30 }),
+    ]);
 
     await client.query("INSERT INTO items VALUES (31, 'new'), (32, 'newer')");
-    await eventually(async () => {
+    const changed = await eventually(async () => {
       const p = await json<PipelineJson>(`${run.url}/v1/pipelines/pg-to-log`);
       return p.stats?.recordsWritten === 32 ? p : undefined;
     }, 'two CDC inserts counted');
+    // A change carries its commit time: the collection's lag is known.
+    expect(changed.stats?.collections[0]?.lagMs).toBeGreaterThanOrEqual(0);
 
     const all = await json<PipelineJson[]>(`${run.url}/v1/pipelines`);
     expect(all.map((p) => p.id)).toEqual(['pg-to-log', 'gen-to-kafka', 'kafka-to-log', 'parked']);

@@ -28,6 +28,8 @@ export class PipelineStats {
   retries = 0;
   /** Milliseconds between the newest written record's creation and its write, when known. */
   lagMs: number | undefined;
+  /** The same, per collection (from each collection's newest written record). */
+  readonly lagPerCollection = new Map<string, number | undefined>();
   lastError: string | undefined;
   readonly startedAt = Date.now();
   /** Sources opened since the status last became `running` (by connector id). */
@@ -90,15 +92,16 @@ export class PipelineStats {
   delivered(acked: readonly OpenCDCRecord[]): void {
     if (acked.length === 0) return;
     this.batches++;
-    for (const r of acked) this.count(r.metadata.get(METADATA_COLLECTION) || '(none)');
-    const now = Date.now();
-    const last = acked[acked.length - 1]!;
-    const createdAt = nanosToMs(last.metadata.get(METADATA_CREATED_AT));
-    if (createdAt !== undefined) {
-      const lag = now - createdAt;
-      // A creation time over a day old is not a change time (generated or replayed data).
-      this.lagMs = lag >= 0 && lag < 86_400_000 ? lag : undefined;
+    // The newest record of each collection in the batch: one time parse per collection.
+    const newest = new Map<string, OpenCDCRecord>();
+    for (const r of acked) {
+      const c = r.metadata.get(METADATA_COLLECTION) || '(none)';
+      this.count(c);
+      newest.set(c, r);
     }
+    const now = Date.now();
+    for (const [c, r] of newest) this.lagPerCollection.set(c, lagOf(r, now));
+    this.lagMs = lagOf(acked[acked.length - 1]!, now);
     const readAt = nanosToMs(acked[0]!.metadata.get(METADATA_READ_AT));
     if (readAt !== undefined && now >= readAt)
       for (const f of this.batchListeners) f((now - readAt) / 1000);
@@ -109,6 +112,15 @@ export class PipelineStats {
     this.batchListeners.add(f);
     return () => this.batchListeners.delete(f);
   }
+}
+
+/** Milliseconds from the record's creation to `now`, when that is a recent change time. */
+function lagOf(r: OpenCDCRecord, now: number): number | undefined {
+  const createdAt = nanosToMs(r.metadata.get(METADATA_CREATED_AT));
+  if (createdAt === undefined) return undefined;
+  const lag = now - createdAt;
+  // A creation time over a day old is not a change time (generated or replayed data).
+  return lag >= 0 && lag < 86_400_000 ? lag : undefined;
 }
 
 /** Unix nanoseconds as a decimal string (`opencdc.createdAt`, `opencdc.readAt`) → ms. */

@@ -60,6 +60,7 @@ export function pipelineView(p: PipelineConfig, s: PipelineStats | undefined) {
         collection,
         read: s.readPerCollection.get(collection) ?? 0,
         written: s.perCollection.get(collection) ?? 0,
+        lagMs: s.lagPerCollection.get(collection) ?? null,
       })),
     },
   };

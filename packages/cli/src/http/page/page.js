@@ -66,7 +66,14 @@ function pipelineCard(p) {
       h(
         'table',
         { 'data-testid': 'collections' },
-        h('tr', {}, h('th', {}, 'collection'), h('th', {}, 'read'), h('th', {}, 'written')),
+        h(
+          'tr',
+          {},
+          h('th', {}, 'collection'),
+          h('th', {}, 'read'),
+          h('th', {}, 'written'),
+          h('th', {}, 'lag'),
+        ),
         s.collections.map((c) =>
           h(
             'tr',
@@ -74,6 +81,7 @@ function pipelineCard(p) {
             h('td', {}, c.collection),
             h('td', { class: 'num' }, fmt.format(c.read)),
             h('td', { class: 'num' }, fmt.format(c.written)),
+            h('td', { class: 'num' }, lagText(c.lagMs)),
           ),
         ),
       ),
