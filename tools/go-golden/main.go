@@ -104,7 +104,8 @@ func fromJSON(name, rule, text string) {
 //	{"position": base64 | null, "operation": "create", "metadata": {...} | null (a nil map),
 //	 "key"/"before"/"after": null | base64 string (raw data) | object (structured data)}
 //
-// Inside structured data, {"$date": <unix milliseconds>} is a time.Time in UTC.
+// Inside structured data, {"$date": <unix milliseconds>} is a time.Time in UTC and
+// {"$number": "NaN" | "+Inf" | "-Inf"} a float64 JSON cannot write.
 func fromSpec(name, rule, spec string) {
 	r := buildSpec(spec)
 	v := vector{Name: name, Rule: rule, Spec: json.RawMessage(spec)}
@@ -172,6 +173,13 @@ func specValue(v any) any {
 	case map[string]any:
 		if ms, ok := x["$date"]; ok && len(x) == 1 {
 			return time.UnixMilli(int64(ms.(float64))).UTC()
+		}
+		if n, ok := x["$number"]; ok && len(x) == 1 {
+			f, err := strconv.ParseFloat(n.(string), 64)
+			if err != nil {
+				panic(err)
+			}
+			return f
 		}
 		for k, item := range x {
 			x[k] = specValue(item)
@@ -250,10 +258,20 @@ func escapes() {
 }
 
 func keyOrder() {
-	const rule = "object keys are sorted by their UTF-8 bytes"
+	const rule = "object keys are sorted by their written (quoted, escaped) UTF-8 bytes"
 	fromProto("keys sorted by UTF-8 bytes, astral after BMP", rule, createWith(map[string]string{
 		"b": "1", "a": "2", "\uffff": "3", "😀": "4", "\ue000": "5", "Z": "6", "é": "7", "": "8",
 	}, strs(map[string]string{"b": "1", "a": "2", "\uffff": "3", "😀": "4", "\ue000": "5", "Z": "6", "aa": "7", "": "8"})))
+
+	// goccy sorts entries by the key as written: quotes and escapes included.
+	escaped := map[string]string{}
+	for i, k := range []string{
+		"<", "=", ">", "&", "'", "a", "a!", "a ", "a#", "a\"", "\"", "#", " ", "!", "\\", "]", "\u2028",
+		"\u2027", "a\u2028", "a\x00", "a\x01", "a\x1f", "\x1f", "\x7f", "é", "ab", "a<", "a=", "\ufffd",
+	} {
+		escaped[k] = strconv.Itoa(i)
+	}
+	fromProto("keys sorted as written: quotes and escapes count", rule, createWith(escaped, strs(escaped)))
 }
 
 func floats() {
@@ -315,6 +333,14 @@ func nonFinite() {
 			"x": structpb.NewNumberValue(math.Inf(-1)),
 		}}),
 	})))
+}
+
+func nonFiniteInGo() {
+	const rule = "a NaN or infinite float64 built in Go cannot be written as JSON"
+	for _, n := range []string{"NaN", "+Inf", "-Inf"} {
+		fromSpec("float64 "+n+" in structured data", rule, fmt.Sprintf(
+			`{"position":"cA==","operation":"create","metadata":{},"key":null,"before":null,"after":{"n":{"$number":%q}}}`, n))
+	}
 }
 
 func metadataPaths() {
@@ -387,6 +413,7 @@ func main() {
 	keyOrder()
 	floats()
 	nonFinite()
+	nonFiniteInGo()
 	metadataPaths()
 	dates()
 	integers()

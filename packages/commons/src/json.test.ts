@@ -60,13 +60,14 @@ const afterJSON = (value: StructuredValue): string => {
   return json.slice(json.indexOf('"after":{"v":') + 13, -3);
 };
 
-describe('Go encoding/json compatibility', () => {
+describe('Go (goccy/go-json) compatibility', () => {
   it.each([
     ['<a href="x">&</a>', '"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"'],
     ['line\u2028sep\u2029', '"line\\u2028sep\\u2029"'],
-    ['\b\f\n\r\t\u0000\u001f\u007f', '"\\b\\f\\n\\r\\t\\u0000\\u001f\u007f"'],
+    ['\b\f\n\r\t\u0000\u001f\u007f', '"\\u0008\\u000c\\n\\r\\t\\u0000\\u001f\u007f"'],
+    ['back\\slash \\b \\f text', '"back\\\\slash \\\\b \\\\f text"'],
     ['back\\slash \\ud800 text', '"back\\\\slash \\\\ud800 text"'],
-    ['lone \ud800 surrogate \udfff', '"lone \\ufffd surrogate \\ufffd"'],
+    ['lone \ud800 surrogate \udfff', '"lone \ufffd surrogate \ufffd"'],
     ['pair 😀 é', '"pair 😀 é"'],
   ])('escapes strings like Go: %j', (input, expected) => {
     expect(afterJSON(input)).toBe(expected);
@@ -80,7 +81,8 @@ describe('Go encoding/json compatibility', () => {
     [1e21, '1e+21'],
     [1.5e300, '1.5e+300'],
     [0.000001, '0.000001'],
-    [1e-7, '1e-7'],
+    [1e-7, '1e-07'],
+    [-9.99e-9, '-9.99e-09'],
     [-1.25e-10, '-1.25e-10'],
     [5e-324, '5e-324'],
     [123456789.125, '123456789.125'],
@@ -119,6 +121,43 @@ describe('Go encoding/json compatibility', () => {
       '{"position":"AQ==","operation":"create","metadata":{},"key":null,"payload":{"before":null,' +
         '"after":{"bytes":"/wA=","list":[1,"x",null,[true],{}],"when":"2024-01-02T03:04:05.006Z"}}}',
     );
+  });
+
+  it.each([
+    [Date.UTC(2024, 0, 2, 9, 0, 0, 0), '"2024-01-02T09:00:00Z"'],
+    [Date.UTC(2024, 0, 2, 9, 0, 5, 100), '"2024-01-02T09:00:05.1Z"'],
+    [Date.UTC(2024, 0, 2, 9, 0, 5, 120), '"2024-01-02T09:00:05.12Z"'],
+    [Date.UTC(2024, 0, 2, 9, 0, 5, 1), '"2024-01-02T09:00:05.001Z"'],
+    [-1, '"1969-12-31T23:59:59.999Z"'],
+  ])('writes a Date as Go writes a time.Time: %s', (ms, expected) => {
+    expect(afterJSON(new Date(ms) as unknown as StructuredValue)).toBe(expected);
+  });
+
+  it('refuses a Date Go cannot write (years outside 0-9999, invalid), naming the field', () => {
+    for (const d of [
+      new Date('+010000-01-01T00:00:00Z'),
+      new Date(-62167219200001),
+      new Date(Number.NaN),
+    ]) {
+      expect(() => toOpenCDCJSON(after({ a: [d as unknown as string] }))).toThrow(EncodeError);
+      expect(() => toOpenCDCJSON(after({ a: [d as unknown as string] }))).toThrow(
+        /payload\.after\.v\.a\[0\]/,
+      );
+    }
+  });
+
+  it('writes empty metadata as {} or, when absent (Go nil map), as null', () => {
+    const record = after(1);
+    expect(toOpenCDCJSON(record)).toContain('"metadata":{}');
+    record.metadata = Metadata.absent();
+    expect(toOpenCDCJSON(record)).toContain('"metadata":null');
+    record.metadata.set('k', 'v');
+    expect(toOpenCDCJSON(record)).toContain('"metadata":{"k":"v"}');
+    expect(
+      fromOpenCDCJSON(
+        toOpenCDCJSON({ ...record, metadata: Metadata.absent() }),
+      ).metadata.isAbsent(),
+    ).toBe(true);
   });
 
   it('writes objects of one shape the same whatever their insertion order (cached shapes)', () => {

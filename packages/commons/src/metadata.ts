@@ -30,11 +30,25 @@ const NS_PER_MS = 1_000_000n;
 /** A point in time for the timestamp setters: unix nanoseconds or a `Date` (millisecond precision). */
 export type Timestamp = bigint | Date;
 
-function toNanos(t: Timestamp): bigint {
-  if (typeof t === 'bigint') return t;
-  const ms = t.getTime();
-  if (Number.isNaN(ms)) throw new RangeError('cannot store an invalid Date as a timestamp');
-  return BigInt(ms) * NS_PER_MS;
+// The metadata made by Metadata.absent(). Not a field: an instance field slows down every
+// `new Metadata()` (measured ~1.5x on JSON decode) and would make records compare unequal.
+const ABSENT = new WeakSet<Metadata>();
+
+const isInt64 = (n: bigint): boolean => BigInt.asIntN(64, n) === n;
+
+function toNanos(key: string, t: Timestamp): bigint {
+  if (typeof t !== 'bigint' && Number.isNaN(t.getTime())) {
+    throw new RangeError(`metadata "${key}": cannot store an invalid Date as a timestamp`);
+  }
+  const ns = typeof t === 'bigint' ? t : BigInt(t.getTime()) * NS_PER_MS;
+  // Go reads it with strconv.ParseInt(v, 10, 64) (and time.Time.UnixNano wraps outside it).
+  if (!isInt64(ns)) {
+    const shown = typeof t === 'bigint' ? `${t}` : t.toISOString();
+    throw new RangeError(
+      `metadata "${key}": ${shown} is outside the unix nanoseconds a 64-bit integer holds (years 1677-2262)`,
+    );
+  }
+  return ns;
 }
 
 /**
@@ -44,23 +58,47 @@ function toNanos(t: Timestamp): bigint {
  * Not found: a getter returns `undefined` when the key is missing OR holds the empty string
  * (upstream treats both as "not found"). A present but malformed value throws
  * {@link MetadataValueError} naming the key and the value.
+ *
+ * Empty metadata is written to OpenCDC JSON as `{}`, or as `null` when it is
+ * {@link Metadata.absent} (Go's nil map: what the decoders make of a record without metadata).
  */
 export class Metadata extends Map<string, string> {
+  /**
+   * Empty metadata that stands for Go's nil map: written to OpenCDC JSON as `"metadata":null`,
+   * as Go writes a record decoded from protobuf without metadata, or from JSON whose metadata
+   * is `null` or missing. `new Metadata()` is Go's empty, non-nil map and is written as `{}`.
+   */
+  static absent(): Metadata {
+    const m = new Metadata();
+    ABSENT.add(m);
+    return m;
+  }
+
+  /** True while metadata made by {@link Metadata.absent} has no entries. */
+  isAbsent(): boolean {
+    return this.size === 0 && ABSENT.has(this);
+  }
+
   /** The raw value, or `undefined` when missing or empty (the not-found rule). */
   getString(key: string): string | undefined {
     const v = this.get(key);
     return v === '' ? undefined : v;
   }
 
-  /** A decimal integer value (Go `strconv.Atoi` syntax), within ±(2^53 − 1). */
-  getInteger(key: string): number | undefined {
+  /**
+   * A decimal integer value, read as Go reads it (`strconv.ParseInt(v, 10, 64)`): the whole
+   * 64-bit range, a `number` within ±(2^53 − 1) and a `bigint` beyond, where a number would
+   * round.
+   */
+  getInteger(key: string): number | bigint | undefined {
     const v = this.getString(key);
     if (v === undefined) return undefined;
+    if (!INTEGER.test(v)) throw new MetadataValueError(key, v, 'a decimal integer');
     const n = Number(v);
-    if (!INTEGER.test(v) || !Number.isSafeInteger(n)) {
-      throw new MetadataValueError(key, v, 'a decimal integer');
-    }
-    return n;
+    if (Number.isSafeInteger(n)) return n === 0 ? 0 : n; // "-0" is 0, as in Go
+    const big = BigInt(v);
+    if (!isInt64(big)) throw new MetadataValueError(key, v, 'a decimal 64-bit integer');
+    return big;
   }
 
   /** A boolean value, in the forms Go's `strconv.ParseBool` accepts (`true`, `1`, `T`, ...). */
@@ -94,7 +132,7 @@ export class Metadata extends Map<string, string> {
     if (v === undefined) return undefined;
     const ns = INTEGER.test(v) ? BigInt(v) : undefined;
     // Go reads it with strconv.ParseInt(v, 10, 64): keep to the same int64 range.
-    if (ns === undefined || BigInt.asIntN(64, ns) !== ns) {
+    if (ns === undefined || !isInt64(ns)) {
       throw new MetadataValueError(key, v, 'unix nanoseconds as a decimal 64-bit integer');
     }
     return ns;
@@ -109,9 +147,12 @@ export class Metadata extends Map<string, string> {
     return new Date(Number(ms));
   }
 
-  setInteger(key: string, value: number): this {
-    if (!Number.isSafeInteger(value)) {
-      throw new RangeError(`metadata "${key}" must be a safe integer, got ${value}`);
+  /** Stores a safe integer `number`, or a `bigint` within the 64-bit range Go reads. */
+  setInteger(key: string, value: number | bigint): this {
+    if (typeof value === 'bigint' ? !isInt64(value) : !Number.isSafeInteger(value)) {
+      throw new RangeError(
+        `metadata "${key}" must be a safe integer or a 64-bit bigint, got ${value}`,
+      );
     }
     return this.set(key, String(value));
   }
@@ -121,7 +162,7 @@ export class Metadata extends Map<string, string> {
   }
 
   setTimestamp(key: string, value: Timestamp): this {
-    return this.set(key, toNanos(value).toString());
+    return this.set(key, toNanos(key, value).toString());
   }
 
   // --- opencdc.* ---------------------------------------------------------------------------
@@ -172,10 +213,10 @@ export class Metadata extends Map<string, string> {
     return this.set(METADATA_KEY_SCHEMA_SUBJECT, subject);
   }
 
-  getKeySchemaVersion(): number | undefined {
+  getKeySchemaVersion(): number | bigint | undefined {
     return this.getInteger(METADATA_KEY_SCHEMA_VERSION);
   }
-  setKeySchemaVersion(version: number): this {
+  setKeySchemaVersion(version: number | bigint): this {
     return this.setInteger(METADATA_KEY_SCHEMA_VERSION, version);
   }
 
@@ -186,10 +227,10 @@ export class Metadata extends Map<string, string> {
     return this.set(METADATA_PAYLOAD_SCHEMA_SUBJECT, subject);
   }
 
-  getPayloadSchemaVersion(): number | undefined {
+  getPayloadSchemaVersion(): number | bigint | undefined {
     return this.getInteger(METADATA_PAYLOAD_SCHEMA_VERSION);
   }
-  setPayloadSchemaVersion(version: number): this {
+  setPayloadSchemaVersion(version: number | bigint): this {
     return this.setInteger(METADATA_PAYLOAD_SCHEMA_VERSION, version);
   }
 
@@ -201,10 +242,10 @@ export class Metadata extends Map<string, string> {
   }
 
   /** `opencdc.file.size`: the whole file's size in bytes. */
-  getFileSize(): number | undefined {
+  getFileSize(): number | bigint | undefined {
     return this.getInteger(METADATA_FILE_SIZE);
   }
-  setFileSize(bytes: number): this {
+  setFileSize(bytes: number | bigint): this {
     return this.setInteger(METADATA_FILE_SIZE, bytes);
   }
 
@@ -223,17 +264,17 @@ export class Metadata extends Map<string, string> {
   }
 
   /** `opencdc.file.chunk.index`: one-based. */
-  getFileChunkIndex(): number | undefined {
+  getFileChunkIndex(): number | bigint | undefined {
     return this.getInteger(METADATA_FILE_CHUNK_INDEX);
   }
-  setFileChunkIndex(index: number): this {
+  setFileChunkIndex(index: number | bigint): this {
     return this.setInteger(METADATA_FILE_CHUNK_INDEX, index);
   }
 
-  getFileChunkCount(): number | undefined {
+  getFileChunkCount(): number | bigint | undefined {
     return this.getInteger(METADATA_FILE_CHUNK_COUNT);
   }
-  setFileChunkCount(count: number): this {
+  setFileChunkCount(count: number | bigint): this {
     return this.setInteger(METADATA_FILE_CHUNK_COUNT, count);
   }
 

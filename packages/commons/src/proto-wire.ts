@@ -60,8 +60,14 @@ function writeValue(w: WireWriter, v: unknown, path: string, depth: number): voi
     case 'object':
       if (v === null) w.tag(V_NULL, WireType.Varint).varint(0);
       else if (v instanceof Uint8Array) w.tag(V_STRING, LD).string(encodeBase64(v));
-      else if (v instanceof Date) w.tag(V_STRING, LD).string(v.toISOString());
-      else if (depth >= MAX_DEPTH) throw new EncodeError(shortPath(path), TOO_DEEP_MESSAGE);
+      else if (v instanceof Date) {
+        // Go refuses a time.Time here (structpb: "invalid type: time.Time"): a Struct has no
+        // time, and silently writing a string would not read back as the same record.
+        throw new EncodeError(
+          shortPath(path),
+          'a Date cannot be written as protobuf (google.protobuf.Struct has no time type); store it as a string (e.g. toISOString()) or a number',
+        );
+      } else if (depth >= MAX_DEPTH) throw new EncodeError(shortPath(path), TOO_DEEP_MESSAGE);
       else if (Array.isArray(v)) {
         const list = w.tag(V_LIST, LD).begin();
         for (let i = 0; i < v.length; i++) {
@@ -199,6 +205,10 @@ function readValue(r: WireReader, stop: number, depth: number): StructuredValue 
         break;
       case T.vNumber:
         value = r.double();
+        // Go's structpb turns these into strings (Value.AsInterface), JSON having no form
+        // for them: do the same, so the record reads and writes as it does in Go.
+        if (!Number.isFinite(value))
+          value = value > 0 ? 'Infinity' : value < 0 ? '-Infinity' : 'NaN';
         break;
       case T.vBool:
         value = r.varint() !== 0;
@@ -304,7 +314,8 @@ export function readRecord(bytes: Uint8Array): WireRecord & { metadata: Metadata
   const record: WireRecord & { metadata: Metadata } = {
     position: new Uint8Array(0),
     operation: 0,
-    metadata: new Metadata(),
+    // Go's nil map until an entry is read: written to OpenCDC JSON as `null`, like Go does.
+    metadata: Metadata.absent(),
     key: null,
     before: null,
     after: null,

@@ -1,6 +1,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from './errors.js';
+import { DecodeError, EncodeError } from './errors.js';
 import { type Operation as OperationEnum, RecordSchema } from './gen/opencdc/v1/opencdc_pb.js';
 import { fromOpenCDCJSON, toOpenCDCJSON } from './json.js';
 import { Metadata } from './metadata.js';
@@ -123,5 +123,16 @@ describe('protobuf encoding', () => {
   it('rejects an unknown operation on encode', () => {
     const bad = { ...deleteRecord({ position: new Uint8Array() }), operation: 'upsert' };
     expect(() => toProto(bad as unknown as OpenCDCRecord)).toThrow(/unknown operation "upsert"/);
+  });
+
+  it('refuses a Date in structured data, as Go refuses a time.Time, naming the field', () => {
+    const record = createRecord({
+      position: bytes('p'),
+      after: { a: [{ when: new Date(0) as unknown as string }] },
+    });
+    expect(() => toProto(record)).toThrow(EncodeError);
+    expect(() => toProto(record)).toThrow(
+      /payload\.after\.a\[0\]\.when.*a Date cannot be written as protobuf/,
+    );
   });
 });

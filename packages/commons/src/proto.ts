@@ -20,8 +20,12 @@ const FROM_ENUM: readonly (Operation | undefined)[] = [
 /**
  * Encodes a record as protobuf binary (`opencdc.v1.Record`). Structured data becomes a
  * `google.protobuf.Struct`, whose numbers are doubles: a `bigint` is converted to the nearest
- * double (exact only within ±2^53), bytes become base64 strings and a `Date` its ISO string,
- * the same mapping upstream's `structpb` applies.
+ * double (exact only within ±2^53) and bytes become base64 strings, the mapping upstream's
+ * `structpb` applies.
+ *
+ * @throws {EncodeError} naming the field: a `Date` in structured data (refused, as Go's
+ *   `structpb` refuses a `time.Time`), a value that is not structured data, or structured data
+ *   nested deeper than `MAX_DEPTH`.
  */
 export function toProto(record: OpenCDCRecord): Uint8Array {
   return writeRecord({
@@ -68,7 +72,9 @@ export function malformed(e: unknown): DecodeError {
 }
 
 /**
- * Decodes protobuf binary (`opencdc.v1.Record`).
+ * Decodes protobuf binary (`opencdc.v1.Record`). As in Go, a Struct number that is NaN or
+ * ±Infinity becomes the string `"NaN"`, `"Infinity"` or `"-Infinity"`, and a record without
+ * metadata has `Metadata.absent()` metadata (written to OpenCDC JSON as `null`).
  *
  * @throws {DecodeError} `MALFORMED_PROTO` when the bytes do not parse, `UNKNOWN_OPERATION` when
  *   the operation is unspecified or unknown, `TOO_DEEP` when structured data nests deeper than

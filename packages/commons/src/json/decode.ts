@@ -128,11 +128,12 @@ function decodeData(v: unknown, path: string): Data | null {
 }
 
 function decodeMetadata(v: unknown): Metadata {
-  const metadata = new Metadata();
-  if (v == null) return metadata;
+  // `null` or missing is Go's nil map, written back as `null`; `{}` is written back as `{}`.
+  if (v == null) return Metadata.absent();
   if (!isPlainObject(v)) {
     throw new DecodeError('INVALID_SHAPE', 'metadata', `expected an object, got ${describe(v)}`);
   }
+  const metadata = new Metadata();
   for (const k of Object.keys(v)) {
     const value = v[k];
     if (typeof value !== 'string') {
@@ -151,7 +152,8 @@ function decodeMetadata(v: unknown): Metadata {
  * Decodes OpenCDC JSON (as written by {@link toOpenCDCJSON} or the upstream Go encoder).
  *
  * - a data value that is a string is raw data (standard base64), an object is structured data,
- *   `null` or absent is no data; `position` and `metadata` may be `null` or absent (empty);
+ *   `null` or absent is no data; `position` and `metadata` may be `null` or absent (empty; such metadata
+ *   is {@link Metadata.absent} and written back as `null`, like Go);
  * - integers within ±(2^53 − 1) decode to `number`, larger ones to `bigint` (never rounded);
  *   numbers with a fraction or an exponent are `number`;
  * - fields other than the five record fields are ignored, like upstream.

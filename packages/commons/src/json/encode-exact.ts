@@ -5,11 +5,12 @@ import { EncodeError } from '../errors.js';
 import type { Change, Data, OpenCDCRecord } from '../record.js';
 import {
   encodeDate,
+  encodeEmptyMetadata,
   encodeGoString,
   encodeNumber,
   encodePosition,
+  goKeyOrder,
   PathError,
-  sortedKeys,
 } from './go-format.js';
 
 // `depth` is the nesting level of the object or array holding `v` (the data object is 1).
@@ -52,14 +53,15 @@ function encodeArray(a: unknown[], depth: number): string {
 }
 
 function encodeObject(o: { [k: string]: unknown }, depth: number): string {
-  const keys = sortedKeys(Object.keys(o));
+  const { keys, quoted } = goKeyOrder(Object.keys(o));
   let out = '{';
   let first = true;
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const value = o[k];
     if (value === undefined) continue; // like JSON.stringify: an undefined field is absent
     try {
-      out += `${first ? '' : ','}${encodeGoString(k)}:${encodeValue(value, depth)}`;
+      out += `${first ? '' : ','}${quoted[i]}:${encodeValue(value, depth)}`;
     } catch (e) {
       if (e instanceof PathError) e.segments.unshift(segment(k));
       throw e;
@@ -82,8 +84,8 @@ function encodeData(data: Data | null | undefined, path: string): string {
 }
 
 function encodeMetadata(metadata: Map<string, string>): string {
-  if (metadata.size === 0) return '{}';
-  const keys = sortedKeys([...metadata.keys()]);
+  if (metadata.size === 0) return encodeEmptyMetadata(metadata);
+  const { keys, quoted } = goKeyOrder([...metadata.keys()]);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
@@ -94,7 +96,7 @@ function encodeMetadata(metadata: Map<string, string>): string {
         `metadata values are strings, got ${typeof v}`,
       );
     }
-    out += `${i === 0 ? '' : ','}${encodeGoString(k)}:${encodeGoString(v)}`;
+    out += `${i === 0 ? '' : ','}${quoted[i]}:${encodeGoString(v)}`;
   }
   return `${out}}`;
 }

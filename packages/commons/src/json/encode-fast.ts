@@ -7,11 +7,12 @@ import { MAX_DEPTH } from '../depth.js';
 import type { Change, Data, OpenCDCRecord } from '../record.js';
 import {
   encodeDate,
+  encodeEmptyMetadata,
   encodeGoString,
   encodeNumber,
   encodePosition,
+  goKeyOrder,
   PathError,
-  sortedKeys,
 } from './go-format.js';
 
 // Fast path. Records of one collection share their shape, so for each distinct key list the
@@ -59,10 +60,10 @@ function shapeOfSlow(keys: string[]): Shape {
   const id = keys.join('\u0000');
   const cached = shapes.get(id);
   if (cached !== undefined && cached.keys.length === keys.length) return cached;
-  const sorted = sortedKeys(keys.slice());
+  const { keys: sorted, quoted } = goKeyOrder(keys.slice());
   const shape: Shape = {
     keys: sorted,
-    prefixes: sorted.map((k, i) => `${i === 0 ? '' : ','}${encodeGoString(k)}:`),
+    prefixes: quoted.map((q, i) => `${i === 0 ? '' : ','}${q}:`),
   };
   if (!sorted.some((k) => k.includes('\u0000'))) {
     if (shapes.size >= MAX_SHAPES) shapes.clear();
@@ -127,7 +128,7 @@ function fastObject(o: { [k: string]: unknown }, depth: number): string {
 }
 
 function fastMetadata(metadata: Map<string, string>): string {
-  if (metadata.size === 0) return '{}';
+  if (metadata.size === 0) return encodeEmptyMetadata(metadata);
   const { keys, prefixes } = shapeOf([...metadata.keys()]);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
