@@ -115,7 +115,7 @@ export class PipelineRunner {
     private readonly logger: AppLogger,
     private readonly options: RunnerOptions = {},
   ) {
-    this.stats = new PipelineStats(pipeline.config.id);
+    this.stats = new PipelineStats(pipeline.config.id, pipeline.sources.length);
     this.batchSize = options.batchSize ?? 2048;
     this.chains = options.createChain ?? createChain;
   }

@@ -52,4 +52,13 @@ describe('PipelineStats', () => {
     s.status = 'running'; // reopening: not ready until the source opens again
     expect(s.open).toBe(false);
   });
+
+  it('with several sources, is open once all of them opened', () => {
+    const s = new PipelineStats('p', 2);
+    s.status = 'running';
+    s.opened('p:a', source);
+    expect(s.open).toBe(false);
+    s.opened('p:b', source);
+    expect(s.open).toBe(true);
+  });
 });

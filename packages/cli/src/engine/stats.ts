@@ -36,7 +36,11 @@ export class PipelineStats {
   private readonly openSources = new Map<string, Source>();
   private readonly batchListeners = new Set<(seconds: number) => void>();
 
-  constructor(readonly pipelineId: string) {}
+  constructor(
+    readonly pipelineId: string,
+    /** Sources of the pipeline: all of them open before it is ready. */
+    readonly sourceCount = 1,
+  ) {}
 
   get status(): PipelineStatus {
     return this.current;
@@ -49,11 +53,11 @@ export class PipelineStats {
   }
 
   /**
-   * `running` and its source opened: what `/readyz` asks of every pipeline. A pipeline set
-   * `running` is still opening its connectors until the source reports open.
+   * `running` and every source opened: what `/readyz` asks of every pipeline. A pipeline set
+   * `running` is still opening its connectors until its sources report open.
    */
   get open(): boolean {
-    return this.current === 'running' && this.openSources.size > 0;
+    return this.current === 'running' && this.openSources.size >= Math.max(1, this.sourceCount);
   }
 
   /** The runner opened `source` (its connectors are open): its gauges are read from now on. */
