@@ -85,6 +85,20 @@ describe('PipelineRunner with processors', () => {
     expect(s.runner.stats.retries).toBe(0);
   });
 
+  it('a dead letter names the processor that failed when the error says which', async () => {
+    const s = setup({
+      total: 5,
+      window: { size: 0, threshold: 0 },
+      processors: { pipeline: steps('check') },
+      createChain: fakeChains({
+        check: (r) =>
+          n(r) === 2 ? { error: new Error('processor "check" (field.set): no such field') } : r,
+      }),
+    });
+    await runUntil(s.runner, () => acked(s.events).includes(4));
+    expect(s.dead[0]!.metadata.get('conduit.dlq.nack.node.id')).toBe('p:check');
+  });
+
   it('default window: an error outcome stops the pipeline; the records before it are written and acked', async () => {
     const s = setup({
       total: 30,

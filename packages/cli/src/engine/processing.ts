@@ -78,10 +78,14 @@ export async function applyChain(
   return stage.stop ? { records, origins, stop: stage.stop } : { records, origins };
 }
 
-/** The DLQ node id: `<pipeline>:<processor>` when the error says which processor failed. */
+/**
+ * The DLQ node id: `<pipeline>:<processor>` when the error says which processor failed (a
+ * `processorId` property, or the chain's `processor "<id>" (<plugin>): …` message).
+ */
 function nodeOf(err: Error, node: { pipelineId: string; fallback: string }): string {
-  const id = (err as { processorId?: unknown }).processorId;
-  return typeof id === 'string' && id !== '' ? `${node.pipelineId}:${id}` : node.fallback;
+  const prop = (err as { processorId?: unknown }).processorId;
+  const id = typeof prop === 'string' ? prop : /^processor "([^"]+)" \(/.exec(err.message)?.[1];
+  return id ? `${node.pipelineId}:${id}` : node.fallback;
 }
 
 /**
