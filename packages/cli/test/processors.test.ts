@@ -179,6 +179,33 @@ pipelines:
     expect(state.position).toBe(state.positions!['gen:src']);
   });
 
+  it('validate reports processor problems at their place: unknown plugin, bad settings, bad condition', async () => {
+    const dir = await workDir(`version: "2.2"
+pipelines:
+  - id: bad
+    connectors:
+      - { id: src, type: source, plugin: builtin:generator, settings: { recordCount: 1, format.options.n: int } }
+      - { id: out, type: destination, plugin: builtin:log }
+    processors:
+      - { id: a, plugin: nosuch.proc }
+      - { id: b, plugin: field.set, settings: { value: x } }
+      - { id: c, plugin: field.set, condition: "{{ eq .Key", settings: { field: .Metadata.x, value: y } }
+`);
+    const v = spawn(process.execPath, [bin, 'validate', 'p.yaml'], { cwd: dir });
+    let out = '';
+    v.stdout.on('data', (d) => (out += d));
+    v.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => v.on('exit', r));
+    expect(code, out).toBe(2);
+    expect(out).toMatch(
+      /p\.yaml:8:\d+: .*unknown processor "nosuch\.proc": built-in processors are/,
+    );
+    expect(out).toMatch(/p\.yaml:9:\d+: processor "bad:b" \(field\.set\): .*field/);
+    expect(out).toMatch(
+      /p\.yaml:10:\d+: processor "bad:c" \(field\.set\): condition .*template syntax/,
+    );
+  });
+
   it('two sources fan in: each acked and resumed on its own', async () => {
     const yaml = (a: number, b: number) => `version: "2.2"
 pipelines:

@@ -4,8 +4,10 @@ import {
   ConfigError,
   ConfigErrors,
   type ConnectorSide,
+  compileCondition,
   type Destination,
   type Source,
+  TemplateSyntaxError,
 } from '@opencdc-ts/sdk';
 import { type FileIssue, PipelineFileError } from '../config/errors.js';
 import type {
@@ -69,6 +71,19 @@ export async function resolvePipelines(file: PipelineFile): Promise<ResolvedPipe
         issues.push({ message: (err as Error).message, at: pc.at });
         ok = false;
         continue;
+      }
+      if (pc.condition !== undefined && pc.condition.trim() !== '') {
+        try {
+          compileCondition(pc.condition);
+        } catch (err) {
+          if (!(err instanceof TemplateSyntaxError)) throw err;
+          issues.push({
+            message: `processor "${pipelineId}:${pc.id}" (${pc.plugin}): condition ${JSON.stringify(pc.condition)}: template syntax: ${err.message}. Fix: write a Go template that renders true or false, e.g. {{ eq .Metadata.table "users" }}`,
+            at: pc.at,
+          });
+          ok = false;
+          continue;
+        }
       }
       const proc = loaded.processor;
       if (typeof proc !== 'function') {
