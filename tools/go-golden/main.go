@@ -408,6 +408,34 @@ func integers() {
 	}
 }
 
+func shapes() {
+	const rule = "data shapes are written as Go writes them"
+	fromProto("empty raw key, raw before, every structured value kind", rule, &opencdcv1.Record{
+		Position:  []byte("pos"),
+		Operation: opencdcv1.Operation_OPERATION_UPDATE,
+		Metadata:  map[string]string{"opencdc.readAt": "1713950000123456789", "empty": ""},
+		Key:       &opencdcv1.Data{Data: &opencdcv1.Data_RawData{RawData: []byte{}}},
+		Payload: &opencdcv1.Change{
+			Before: &opencdcv1.Data{Data: &opencdcv1.Data_RawData{RawData: []byte{0, 0xff, 'a'}}},
+			After: structured(map[string]*structpb.Value{
+				"null":        structpb.NewNullValue(),
+				"true":        structpb.NewBoolValue(true),
+				"false":       structpb.NewBoolValue(false),
+				"emptyString": structpb.NewStringValue(""),
+				"emptyList":   structpb.NewListValue(&structpb.ListValue{}),
+				"emptyStruct": structpb.NewStructValue(&structpb.Struct{}),
+				"nested": structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{
+					structpb.NewListValue(&structpb.ListValue{Values: []*structpb.Value{structpb.NewNumberValue(1)}}),
+					structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+						"b": structpb.NewNumberValue(2), "a": structpb.NewNullValue(),
+					}}),
+				}}),
+			}),
+		},
+	})
+	fromProto("empty structured data", rule, createWith(nil, structured(nil)))
+}
+
 func main() {
 	escapes()
 	keyOrder()
@@ -416,5 +444,6 @@ func main() {
 	nonFiniteInGo()
 	metadataPaths()
 	dates()
+	shapes()
 	integers()
 }

@@ -95,6 +95,7 @@ describe('Go golden vectors (conduit-commons v0.6.0 Record.Bytes)', () => {
       'NaN and ±Infinity from protobuf are the strings structpb makes of them',
       'a NaN or infinite float64 built in Go cannot be written as JSON',
       'a time in structured data is written as RFC 3339 with only the fraction digits needed',
+      'data shapes are written as Go writes them',
       "integer metadata is read as Go's strconv.ParseInt(v, 10, 64)",
       "metadata is null when Go's map is nil, {} when it is empty",
       'numbers are written as goccy/go-json writes a float64',
