@@ -102,7 +102,13 @@ describe.each(versions)('kafka destination (Kafka %s)', (_name, brokersOf) => {
     const brokers = brokersOf();
     const t = unique('big');
     await createTopics(brokers, [t]);
-    const d = await startDest({ servers: brokers.join(','), topic: t, valueFormat: 'payload' });
+    // Uncompressed: snappy (the default) would shrink the big record below the limit.
+    const d = await startDest({
+      servers: brokers.join(','),
+      topic: t,
+      valueFormat: 'payload',
+      compression: 'none',
+    });
     const small = (i: number) =>
       createRecord({ position: new Uint8Array(0), key: { id: i }, after: new Uint8Array(10) });
     const big = createRecord({
@@ -154,11 +160,9 @@ describe.each(versions)('kafka destination (Kafka %s)', (_name, brokersOf) => {
     expect(back.map((r) => r.metadata.getCollection())).toEqual(['users', 'users', 'users']);
   });
 
-  it('rejects lz4/zstd and bad templates with configuration errors', () => {
+  it('rejects bad settings with configuration errors', () => {
     const brokers = brokersOf().join(',');
-    expect(() => destination({ servers: brokers, compression: 'zstd' })).toThrow(
-      /compression.*not supported for writing/,
-    );
+    expect(() => destination({ servers: brokers, compression: 'brotli' })).toThrow(/compression/);
     expect(() => destination({ servers: brokers, topic: 'has space' })).toThrow(/topic/);
     expect(() => destination({ servers: brokers, acks: 'two' })).toThrow(/acks/);
   });

@@ -7,8 +7,12 @@ import {
   type Logger,
   type Source,
 } from '@opencdc-ts/sdk';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
+import { registerCodecs } from '../src/client/codecs.js';
 import { connector } from '../src/index.js';
+
+// The tests' own kafkajs reads what the destination writes: snappy by default, as in Conduit.
+registerCodecs(kafkajs);
 
 const show = (level: string) => (msg: string, fields?: object) => {
   if (process.env.KAFKA_TEST_LOG) console.log(level, msg, JSON.stringify(fields ?? {}));

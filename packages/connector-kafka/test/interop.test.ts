@@ -13,47 +13,50 @@ async function javaClasspath(): Promise<string> {
   return `${await fetchKafka(version)}/*`;
 }
 
-// Java producers often compress with snappy or lz4: kafkajs alone cannot read those batches.
+// Java producers often compress with snappy, lz4 or zstd: kafkajs alone cannot read those batches.
 describe('compression interop with the Java client (Kafka 4.x)', () => {
-  it.each(['snappy', 'lz4'])('reads batches a Java producer compressed with %s', async (codec) => {
-    const brokers = inject('kafkaBrokers');
-    const topic = unique(`java-${codec}`);
-    await createTopics(brokers, [topic]);
-    await exec('java', [
-      '-Xmx256m',
-      '-cp',
-      await javaClasspath(),
-      'org.apache.kafka.tools.ProducerPerformance',
-      '--topic',
-      topic,
-      '--num-records',
-      '500',
-      '--record-size',
-      '200',
-      '--throughput',
-      '-1',
-      '--producer-props',
-      `bootstrap.servers=${brokers.join(',')}`,
-      `compression.type=${codec}`,
-    ]);
-    const s = source({ servers: brokers.join(','), topics: topic, readFromBeginning: 'true' });
-    await s.open(undefined);
-    try {
-      const got = await readN(s, 500);
-      expect((got[0]!.payload.after as Uint8Array).length).toBe(200);
-    } finally {
-      await s.teardown();
-    }
-  });
+  it.each(['snappy', 'lz4', 'zstd'])(
+    'reads batches a Java producer compressed with %s',
+    async (codec) => {
+      const brokers = inject('kafkaBrokers');
+      const topic = unique(`java-${codec}`);
+      await createTopics(brokers, [topic]);
+      await exec('java', [
+        '-Xmx256m',
+        '-cp',
+        await javaClasspath(),
+        'org.apache.kafka.tools.ProducerPerformance',
+        '--topic',
+        topic,
+        '--num-records',
+        '500',
+        '--record-size',
+        '200',
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${brokers.join(',')}`,
+        `compression.type=${codec}`,
+      ]);
+      const s = source({ servers: brokers.join(','), topics: topic, readFromBeginning: 'true' });
+      await s.open(undefined);
+      try {
+        const got = await readN(s, 500);
+        expect((got[0]!.payload.after as Uint8Array).length).toBe(200);
+      } finally {
+        await s.teardown();
+      }
+    },
+  );
 
-  it('writes snappy batches the Java consumer reads', async () => {
+  it.each(['snappy', 'lz4', 'zstd'])('writes %s batches the Java consumer reads', async (codec) => {
     const brokers = inject('kafkaBrokers');
-    const topic = unique('snappy-out');
+    const topic = unique(`${codec}-out`);
     await createTopics(brokers, [topic]);
     const d = destination({
       servers: brokers.join(','),
       topic,
-      compression: 'snappy',
+      compression: codec,
       valueFormat: 'payload',
     });
     await d.open();

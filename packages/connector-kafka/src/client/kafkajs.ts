@@ -117,7 +117,7 @@ class KafkaJsAdmin implements KafkaAdmin {
 
 const ACKS = { none: 0, one: 1, all: -1 } as const;
 /** kafkajs' `CompressionTypes` (the same numbers in every copy of it). */
-const COMPRESSION = { none: 0, gzip: 1, snappy: 2 } as const;
+const COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 
 class KafkaJsProducer implements KafkaProducer {
   private readonly producer: Producer;

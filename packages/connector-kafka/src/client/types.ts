@@ -56,7 +56,7 @@ export interface KafkaAdmin {
 }
 
 export type Acks = 'none' | 'one' | 'all';
-export type Compression = 'none' | 'gzip' | 'snappy';
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
 export interface OutgoingMessage {
   key: Buffer | null;

@@ -13,7 +13,8 @@ export const commonParams = {
   }),
   clientID: param.string({
     default: 'opencdc-ts-kafka',
-    description: 'Client id sent to the brokers (shows up in broker logs and quotas).',
+    description:
+      'Client id sent to the brokers (shows up in broker logs and quotas). Differs from Conduit on purpose (conduit-connector-kafka): it names this runtime.',
   }),
   'tls.enabled': param.bool({
     default: false,

@@ -15,20 +15,16 @@ export const destinationConfig = defineConfig({
       'Broker acknowledgement awaited per write: none, one (the leader), all (every in-sync replica). all enables the idempotent producer (no duplicates or reordering across retries).',
   }),
   compression: param.string({
-    default: 'none',
+    default: 'snappy',
     inclusion: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
     description:
-      'Compression of message batches: none, gzip or snappy. lz4 and zstd are rejected (no encoder Java clients accept is available without a native build). The source reads gzip, snappy and lz4.',
-    check: (v) =>
-      v === 'lz4' || v === 'zstd'
-        ? `${v} is not supported for writing by this connector: use snappy or gzip (or none)`
-        : undefined,
+      "Compression of message batches: none, gzip, snappy (Conduit's default), lz4 or zstd. The source reads all of them.",
   }),
   batchBytes: param.int({
     default: 1_048_576,
     greaterThan: 0,
     description:
-      'Upper bound of one produce request in bytes; a write larger than this is sent as several requests, in order.',
+      "Upper bound of one produce request in bytes; a write larger than this is sent as several requests, in order. (Conduit: 1000012, the broker's default max.message.bytes.)",
   }),
   deliveryTimeout: param.duration({
     default: '30s',
@@ -40,7 +36,7 @@ export const destinationConfig = defineConfig({
     default: 'opencdc',
     inclusion: ['opencdc', 'payload'],
     description:
-      'Message value: the whole record as OpenCDC JSON (opencdc), or only payload.after (payload: raw bytes or structured data as JSON; a delete becomes a tombstone; metadata goes into headers).',
+      'Message value: the record in the format sdk.record.format names (opencdc: OpenCDC JSON by default, or debezium/json, or a template), or only payload.after (payload: raw bytes or structured data as JSON; a delete becomes a tombstone; metadata goes into headers; sdk.record.format does not apply).',
   }),
   topicCreation: param.string({
     default: 'auto',

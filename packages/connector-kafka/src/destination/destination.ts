@@ -9,6 +9,7 @@ import {
 } from '@opencdc-ts/sdk';
 import { classifyConnectError, kafkaErrorType } from '../client/errors.js';
 import {
+  type Compression,
   createClient,
   type KafkaAdmin,
   type KafkaProducer,
@@ -76,7 +77,7 @@ export class KafkaDestination implements Destination {
     const acks = this.config.acks as 'none' | 'one' | 'all';
     this.producer = client.producer({
       acks,
-      compression: this.config.compression as 'none' | 'gzip' | 'snappy',
+      compression: this.config.compression as Compression,
       idempotent: acks === 'all',
       allowAutoTopicCreation: this.config.topicCreation === 'auto',
       deliveryTimeoutMs: this.config.deliveryTimeout,

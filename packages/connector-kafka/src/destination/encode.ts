@@ -6,8 +6,8 @@ import {
   MAX_DEPTH,
   type OpenCDCRecord,
   type StructuredValue,
-  toOpenCDCJSON,
 } from '@opencdc-ts/commons';
+import { recordBytes } from '@opencdc-ts/sdk';
 import type { OutgoingMessage } from '../client/types.js';
 
 /** What a message value holds. */
@@ -66,7 +66,11 @@ function dataBytes(d: Data | null, path: string): Buffer | null {
  */
 export function toMessage(r: OpenCDCRecord, format: DestinationValueFormat): OutgoingMessage {
   const key = dataBytes(r.key, 'key');
-  if (format === 'opencdc') return { key, value: Buffer.from(toOpenCDCJSON(r)) };
+  if (format === 'opencdc') {
+    // The record as sdk.record.format asks (OpenCDC JSON unless configured otherwise).
+    const v = recordBytes(r);
+    return { key, value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) };
+  }
   const headers: { [name: string]: Buffer } = {};
   for (const [k, v] of r.metadata) headers[k] = Buffer.from(v);
   headers['opencdc.operation'] = Buffer.from(r.operation);

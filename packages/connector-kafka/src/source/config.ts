@@ -19,7 +19,24 @@ export const sourceConfig = defineConfig({
   }),
   groupID: param.string({
     description:
-      'Consumer group id. Default: "opencdc-<connector id>" (or the group recorded in the position), stable across restarts.',
+      'Consumer group id. Default: "opencdc-<connector id>" (or the group recorded in the position), stable across restarts. Differs from Conduit on purpose (its default is empty): a group id derived from the connector keeps commits and lag in one group across restarts.',
+  }),
+  commitOffsetsDelay: param.duration({
+    default: '5s',
+    description:
+      'How often acknowledged offsets are committed to the consumer group; 0 commits on every acknowledgement. Resuming uses the saved position, so this only delays what the group (and its lag) shows.',
+    check: (ms) => (ms >= 0 ? undefined : 'use 0 or a positive duration'),
+  }),
+  commitOffsetsSize: param.int({
+    default: 1000,
+    greaterThan: 0,
+    description:
+      'Commit as soon as this many records were acknowledged since the last commit, without waiting for commitOffsetsDelay.',
+  }),
+  retryGroupJoinErrors: param.bool({
+    default: true,
+    description:
+      'Keep retrying when joining the consumer group fails (no coordinator, rebalances); false: such an error stops the source (and the runtime restarts the pipeline with backoff).',
   }),
   readFromBeginning: param.bool({
     default: false,

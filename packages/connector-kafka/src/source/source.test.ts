@@ -101,7 +101,7 @@ const read = (s: KafkaSource, n: number) => s.read(n, AbortSignal.timeout(1000))
 describe('KafkaSource (scripted client)', () => {
   it('acking a position acks everything read before it, per partition', async () => {
     const f = fakeClient();
-    const s = await open(f);
+    const s = await open(f, { commitOffsetsDelay: '0' }); // commit on every ack
     f.join();
     await f.deliver(0, [0, 1]);
     await f.deliver(1, [0, 1, 2]);
@@ -121,6 +121,23 @@ describe('KafkaSource (scripted client)', () => {
       { topic: 't', partition: 1, offset: '3' },
     ]);
     await s.teardown();
+  });
+
+  it('paces commits: after commitOffsetsSize acked records, or commitOffsetsDelay', async () => {
+    const f = fakeClient();
+    const s = await open(f, { commitOffsetsSize: '3', commitOffsetsDelay: '1h' });
+    f.join();
+    await f.deliver(0, [0, 1, 2, 3]);
+    const rs = await read(s, 10);
+    await s.ack([rs[0]!.position]);
+    await s.ack([rs[1]!.position]);
+    expect(f.commits).toEqual([]);
+    await s.ack([rs[2]!.position]); // the third acked record: commit
+    expect(f.commits).toEqual([[{ topic: 't', partition: 0, offset: '3' }]]);
+    await s.ack([rs[3]!.position]);
+    expect(f.commits).toHaveLength(1);
+    await s.teardown(); // what is pending is committed at teardown
+    expect(f.commits[1]).toEqual([{ topic: 't', partition: 0, offset: '4' }]);
   });
 
   it('defers a commit while not a group member and commits at the next join', async () => {

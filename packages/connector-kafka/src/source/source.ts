@@ -80,6 +80,10 @@ export class KafkaSource implements Source {
     { topic: string; partition: number; offset: bigint }
   >();
   private timer: NodeJS.Timeout | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  /** Records acked since the last commit (`commitOffsetsSize`) and when that was. */
+  private ackedSinceCommit = 0;
+  private lastCommit = Date.now();
   /** Serializes subscription changes and commits. */
   private lock: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -129,6 +133,13 @@ export class KafkaSource implements Source {
     });
     this.timer = setInterval(() => void this.tick(), this.config.topicRefreshInterval);
     this.timer.unref();
+    if (this.config.commitOffsetsDelay > 0) {
+      this.commitTimer = setInterval(
+        () => void this.flushLocked().catch(() => undefined),
+        this.config.commitOffsetsDelay,
+      );
+      this.commitTimer.unref();
+    }
   }
 
   /**
@@ -193,7 +204,7 @@ export class KafkaSource implements Source {
       },
       onCrash: (error, restarting) => {
         if (consumer !== this.consumer) return;
-        if (restarting) {
+        if (restarting && (this.config.retryGroupJoinErrors || !isGroupJoinError(error))) {
           this.ctx.logger.warn('kafka consumer crashed; restarting', { error: error.message });
           return;
         }
@@ -279,7 +290,15 @@ export class KafkaSource implements Source {
         offset: BigInt(p.offset),
       });
     }
-    await this.flushLocked();
+    // Conduit's commit pacing: every commitOffsetsDelay (the timer), or once commitOffsetsSize
+    // records were acked; a delay of 0 commits on every ack.
+    this.ackedSinceCommit += positions.length;
+    if (
+      this.config.commitOffsetsDelay === 0 ||
+      this.ackedSinceCommit >= this.config.commitOffsetsSize ||
+      Date.now() - this.lastCommit >= this.config.commitOffsetsDelay
+    )
+      await this.flushLocked();
   }
 
   private readonly ackRun = (r: Run): void =>
@@ -320,6 +339,8 @@ export class KafkaSource implements Source {
       const key = tpKey(p.topic, p.partition);
       if (this.pending.get(key)?.offset === p.offset) this.pending.delete(key);
     }
+    this.ackedSinceCommit = 0;
+    this.lastCommit = Date.now();
     return this.pending.size === 0;
   }
 
@@ -384,6 +405,7 @@ export class KafkaSource implements Source {
   async teardown(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.commitTimer) clearInterval(this.commitTimer);
     this.buffer.close();
     try {
       await this.lock;
@@ -400,4 +422,20 @@ export class KafkaSource implements Source {
       await this.admin?.disconnect().catch(() => undefined);
     }
   }
+}
+
+/**
+ * An error of joining or staying in the consumer group (no coordinator, a rebalance, an
+ * unknown member or generation): with `retryGroupJoinErrors: false` it stops the source instead
+ * of the consumer rejoining on its own.
+ */
+export function isGroupJoinError(err: Error): boolean {
+  const type = (err as { type?: unknown }).type;
+  return (
+    err.name === 'KafkaJSGroupCoordinatorNotFound' ||
+    (typeof type === 'string' &&
+      /COORDINATOR|REBALANCE_IN_PROGRESS|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|MEMBER_ID_REQUIRED|GROUP_|INCONSISTENT_GROUP_PROTOCOL/.test(
+        type,
+      ))
+  );
 }
