@@ -43,6 +43,11 @@ export async function applyChain(
     const error = err instanceof Error ? err : new Error(String(err));
     outcomes = input.map(() => ({ error }));
   }
+  if (allRecords(outcomes, input.length))
+    // Every input became one record: the origins stay as they were (no arrays built).
+    return stage.stop
+      ? { records: outcomes as OpenCDCRecord[], origins: stage.origins, stop: stage.stop }
+      : { records: outcomes as OpenCDCRecord[], origins: stage.origins };
   const records: OpenCDCRecord[] = [];
   const origins: number[] = [];
   for (let k = 0; k < input.length; k++) {
@@ -76,6 +81,14 @@ export async function applyChain(
     }
   }
   return stage.stop ? { records, origins, stop: stage.stop } : { records, origins };
+}
+
+/** One record per input: filter, split and error outcomes have no `operation`. */
+function allRecords(outcomes: readonly ProcessedRecord[], n: number): boolean {
+  if (outcomes.length !== n) return false;
+  for (let k = 0; k < n; k++)
+    if ((outcomes[k] as Partial<OpenCDCRecord>).operation === undefined) return false;
+  return true;
 }
 
 /**
