@@ -1,5 +1,5 @@
 /** The source's parameters (upstream names kept where they exist) and their typed config. */
-import { defineConfig, param } from '@opencdc-ts/sdk';
+import { defineConfig, NO_SCHEMA_REGISTRY, param } from '@opencdc-ts/sdk';
 import { parseTablePatterns } from './tables.js';
 
 export const sourceConfig = defineConfig({
@@ -63,10 +63,16 @@ export const sourceConfig = defineConfig({
     description:
       'With wildcard patterns, look for new tables this often; a new table is added to the publication, backfilled, then streamed. 0 disables.',
   }),
+  'logrepl.withAvroSchema': param.bool({
+    default: false,
+    description: `Whether to attach an Avro schema to each record. Conduit's default is true; here the default is false and true is refused: ${NO_SCHEMA_REGISTRY}. Records carry their column values as structured data.`,
+    check: (v) => (v ? `set it to false (or remove it): ${NO_SCHEMA_REGISTRY}` : undefined),
+  }),
   'snapshot.fetchSize': param.int({
     default: 10000,
     greaterThan: 0,
-    description: 'Rows per snapshot page (keyset pagination on the primary key).',
+    description:
+      'Rows per snapshot page (keyset pagination on the primary key). Conduit: 50000; smaller pages here keep memory per table bounded while several tables are snapshotted at once.',
   }),
   'snapshot.concurrency': param.int({
     default: 4,
