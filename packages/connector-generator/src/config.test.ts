@@ -15,6 +15,39 @@ function errorsOf(settings: { [k: string]: string }): ConfigError[] {
 }
 
 describe('valid configs', () => {
+  test('top-level fields together with named collections: the default collection beside them, as upstream', () => {
+    const c = parseConfig({
+      'format.type': 'structured',
+      'format.options.x': 'int',
+      'collections.a.format.options.y': 'int',
+    });
+    expect(c.collections.map((k) => k.name)).toEqual([undefined, 'a']);
+    expect(c.collections[0]?.fields).toEqual([{ name: 'x', type: 'int' }]);
+  });
+
+  test('readTime (deprecated upstream) is one record per readTime', () => {
+    expect(parseConfig({ 'format.options.x': 'int', readTime: '1s' }).rate).toBe(1);
+    expect(parseConfig({ 'format.options.x': 'int', readTime: '100ms' }).rate).toBe(10);
+  });
+
+  test('format.options as one "name:type,..." list (B14, B15), also per collection', () => {
+    const c = parseConfig({
+      recordCount: '10',
+      readTime: '1s',
+      'format.options': 'id:int,name:string,company:string',
+      'format.type': 'structured',
+    });
+    expect(c.collections[0]?.fields.map((f) => f.name)).toEqual(['company', 'id', 'name']);
+    const d = parseConfig({
+      'collections.u.format.options': 'id:int',
+      'collections.u.format.options.n': 'string',
+    });
+    expect(d.collections[0]?.fields).toEqual([
+      { name: 'id', type: 'int' },
+      { name: 'n', type: 'string' },
+    ]);
+  });
+
   test('top-level fields make the default collection (no name), as upstream', () => {
     const c = parseConfig({ 'format.options.id': 'int', 'format.options.name': 'person.fullName' });
     expect(c.collections).toHaveLength(1);
@@ -130,10 +163,13 @@ describe('bad configs give clear errors', () => {
     ).toBe('collections.a.format.options.path');
   });
 
-  test('top-level fields together with named collections', () => {
-    const [e] = errorsOf({ 'format.options.x': 'int', 'collections.a.format.options.y': 'int' });
-    expect(e?.parameter).toBe('format.options.x');
-    expect(e?.fix).toContain('collections.<name>.format.options.<field>');
+  test('readTime together with rate', () => {
+    const [e] = errorsOf({ 'format.options.x': 'int', readTime: '100ms', rate: '5' });
+    expect(e?.parameter).toBe('readTime');
+  });
+
+  test('format.options pairs without a type', () => {
+    expect(errorsOf({ 'format.options': 'id,name:string' })[0]?.parameter).toBe('format.options');
   });
 
   test('rates and weights that cannot combine', () => {

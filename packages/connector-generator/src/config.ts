@@ -18,6 +18,11 @@ export const sourceConfig = defineConfig({
     description:
       'Records per second shared by the collections without their own rate (split by weight); 0 = as fast as possible.',
   }),
+  readTime: param.duration({
+    default: '0s',
+    description:
+      "The time it takes to 'read' a record: one record per readTime, i.e. rate = 1/readTime. Deprecated upstream: use rate (setting both is an error).",
+  }),
   'burst.sleepTime': param.duration({
     default: '0s',
     description:
@@ -36,6 +41,9 @@ export const sourceConfig = defineConfig({
     description:
       'Payload format of the default collection (and the default for named collections): structured (an object), raw (JSON bytes) or file (the bytes of format.options.path). Default: structured.',
   }),
+  'format.options': param.string({
+    description: `Fields of the default collection as one comma list of name:type pairs (e.g. "id:int,name:string"), the older upstream form of format.options.<field>; both may be combined. ${TYPES_HELP}`,
+  }),
   'format.options.*': param.string({
     description: `Field of the default collection (no opencdc.collection) and its type. ${TYPES_HELP}`,
   }),
@@ -51,6 +59,10 @@ export const sourceConfig = defineConfig({
   'collections.*.format.type': param.string({
     inclusion: FORMATS,
     description: 'Payload format of this collection; default: format.type, else structured.',
+  }),
+  'collections.*.format.options': param.string({
+    description:
+      'Fields of this collection as one comma list of name:type pairs (e.g. "id:int,name:string").',
   }),
   'collections.*.format.options.*': param.string({
     description: `Field of this collection and its type. ${TYPES_HELP}`,
@@ -75,6 +87,29 @@ export const sourceConfig = defineConfig({
 });
 
 export type RawSourceConfig = ConfigOf<(typeof sourceConfig)['shape']>;
+
+/**
+ * The older upstream form of a field list: `name:type` pairs separated by commas. A pair
+ * without `:` is reported where `fieldsOf` reports bad types (its type is then empty).
+ */
+function pairs(parameter: string, text: string | undefined): { name: string; type: string }[] {
+  if (text === undefined) return [];
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => {
+      const at = p.indexOf(':');
+      if (at <= 0)
+        throw new ConfigError({
+          parameter,
+          value: text,
+          rule: 'a comma list of name:type pairs',
+          fix: 'write fields as name:type, e.g. "id:int,name:string"',
+        });
+      return { name: p.slice(0, at).trim(), type: p.slice(at + 1).trim() };
+    });
+}
 
 function byFirstWildcard<T>(items: { wildcards: string[]; value: T }[]): Map<string, T> {
   return new Map(items.map((i) => [i.wildcards[0]!, i.value]));
@@ -104,6 +139,18 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
       'greater-than or equal 0',
       'use 0 (as fast as possible) or a positive number of records per second',
     );
+  const readTime = raw.readTime;
+  if (readTime < 0)
+    err('readTime', `${readTime}ms`, 'not negative', 'use 0 or a duration such as 100ms');
+  if (readTime > 0 && raw.rate > 0)
+    err(
+      'readTime',
+      `${readTime}ms`,
+      'not together with rate',
+      'remove readTime (deprecated upstream) and keep rate',
+    );
+  // One record per readTime, as upstream converts it (rate.Every(readTime)).
+  const rate = readTime > 0 && raw.rate === 0 ? 1000 / readTime : raw.rate;
   const burst = { sleepTime: raw['burst.sleepTime'], generateTime: raw['burst.generateTime'] };
   if (burst.sleepTime < 0)
     err(
@@ -154,6 +201,7 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
   const names = new Set<string>();
   for (const key of [
     'collections.*.format.type',
+    'collections.*.format.options',
     'collections.*.format.options.*',
     'collections.*.format.options.path',
     'collections.*.operations',
@@ -163,7 +211,10 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
     for (const i of raw[key]) names.add(i.wildcards[0]!);
   }
 
-  const topFields = raw['format.options.*'].map((i) => ({ name: i.wildcards[0]!, type: i.value }));
+  const topFields = [
+    ...pairs('format.options', raw['format.options']),
+    ...raw['format.options.*'].map((i) => ({ name: i.wildcards[0]!, type: i.value })),
+  ];
   const topPath = raw['format.options.path'];
   const hasDefault = defaultFormat === 'file' ? topPath !== undefined : topFields.length > 0;
 
@@ -194,15 +245,29 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
         rate: undefined,
       });
     }
-  } else if (topFields.length > 0 || topPath !== undefined) {
-    const first = topFields[0]?.name ?? 'path';
-    err(
-      `format.options.${first}`,
-      topFields[0]?.type ?? topPath,
-      'top-level fields only without collections.*',
-      'move the fields under collections.<name>.format.options.<field> (top-level fields make the default collection, used only when no collections are named)',
-    );
   } else {
+    // Top-level fields (or a file) make the default collection (records without
+    // opencdc.collection) beside the named ones, as upstream; a top-level format.type alone
+    // only sets the format of the named collections.
+    if (topFields.length > 0 || topPath !== undefined) {
+      if (defaultFormat === 'file' && topPath === undefined)
+        err(
+          'format.options.path',
+          undefined,
+          'required with format.type=file',
+          'set format.options.path to the file whose bytes are the payload',
+        );
+      collections.push({
+        name: undefined,
+        prefix: '',
+        format: defaultFormat,
+        fields: fieldsOf('', topFields, defaultFormat),
+        path: defaultFormat === 'file' ? topPath : undefined,
+        operations: defaultOps,
+        weight: 1,
+        rate: undefined,
+      });
+    }
     const formats = byFirstWildcard(raw['collections.*.format.type']);
     const paths = byFirstWildcard(raw['collections.*.format.options.path']);
     const ops = byFirstWildcard(raw['collections.*.operations']);
@@ -211,9 +276,13 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
     for (const name of [...names].sort()) {
       const prefix = `collections.${name}.`;
       const format: FormatType = formats.get(name) ?? defaultFormat;
-      const entries = raw['collections.*.format.options.*']
-        .filter((i) => i.wildcards[0] === name)
-        .map((i) => ({ name: i.wildcards[1]!, type: i.value }));
+      const listed = byFirstWildcard(raw['collections.*.format.options']).get(name);
+      const entries = [
+        ...pairs(`${prefix}format.options`, listed),
+        ...raw['collections.*.format.options.*']
+          .filter((i) => i.wildcards[0] === name)
+          .map((i) => ({ name: i.wildcards[1]!, type: i.value })),
+      ];
       const fields = fieldsOf(prefix, entries, format);
       const path = paths.get(name);
       if (format === 'file' && path === undefined)
@@ -251,14 +320,14 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
     }
     const shared = collections.filter((c) => c.rate === undefined);
     const rated = collections.filter((c) => c.rate !== undefined);
-    if (rated.length > 0 && shared.length > 0 && raw.rate === 0)
+    if (rated.length > 0 && shared.length > 0 && rate === 0)
       err(
         'rate',
         '0',
         'greater-than 0 when some collections have their own rate',
         `set rate (shared by ${shared.map((c) => c.name).join(', ')}) or give each of them collections.<name>.rate; unlimited and limited collections cannot be interleaved reproducibly`,
       );
-    if (rated.length > 0 && shared.length === 0 && raw.rate > 0)
+    if (rated.length > 0 && shared.length === 0 && rate > 0)
       err(
         'rate',
         String(raw.rate),
@@ -279,7 +348,7 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
   if (errors.length > 0) throw new ConfigErrors(errors);
   return {
     recordCount: raw.recordCount,
-    rate: raw.rate,
+    rate,
     burst,
     seed: raw.seed,
     collections,
