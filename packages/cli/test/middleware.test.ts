@@ -18,11 +18,11 @@ const enc = (i) => new TextEncoder().encode(String(i));
 const t0 = Date.now();
 export const connector = {
   specification: { name: 'fake', summary: '', description: '', version: '0.0.1', author: '', sourceParams: noConfig.parameters, destinationParams: noConfig.parameters, features: {} },
-  source: { config: noConfig, create: () => {
+  source: { config: noConfig, create: (cfg) => {
     let next = 0;
     return {
       async open() {},
-      async read(max) { await new Promise((r) => setTimeout(r, 2)); const out = []; for (let k = 0; k < Math.min(max, 50); k++) { const i = next++; out.push({ position: enc(i), operation: 'create', metadata: new Map([['opencdc.collection', 'c']]), key: null, payload: { before: null, after: { i } } }); } return out; },
+      async read(max) { await new Promise((r) => setTimeout(r, cfg.slow ? 20 : 2)); const out = []; for (let k = 0; k < Math.min(max, cfg.slow ? 1 : 50); k++) { const i = next++; out.push({ position: enc(i), operation: 'create', metadata: new Map([['opencdc.collection', 'c']]), key: null, payload: { before: null, after: { i } } }); } return out; },
       async ack() {},
       async teardown() {},
     };
@@ -101,6 +101,21 @@ describe('connector middleware through `opencdc run`', () => {
     const w = await writes(log);
     expect(w.length).toBeGreaterThan(5);
     expect(new Set(w.map((x) => x.count))).toEqual(new Set([7]));
+  });
+
+  it('sdk.batch.delay on the destination: the runtime collects the records of a slow source for the delay', async () => {
+    // One record every ~20 ms; a 600 ms delay gathers about 30 of them per write.
+    const { dir, log } = await setup(
+      ', sdk.batch.delay: 600ms, sdk.batch.size: 1000',
+      ', slow: "1"',
+    );
+    await runFor(dir, 2500);
+    const w = await writes(log);
+    expect(w.length).toBeGreaterThanOrEqual(2);
+    const full = w.slice(0, -1); // the last may be cut short by the stop
+    for (const x of full) expect(x.count).toBeGreaterThan(10);
+    for (let i = 1; i < full.length; i++)
+      expect(full[i]!.at - full[i - 1]!.at).toBeGreaterThan(450);
   });
 
   it('sdk.rate.perSecond / sdk.rate.burst: writes of at most the burst, at the rate', async () => {
