@@ -1,6 +1,6 @@
 /** `filter`, `error`, `clone`, `split`: processors that drop, fail or multiply records. */
-import { Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
-import { param } from '@opencdc-ts/sdk';
+import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { copyMetadata, param, recordWith } from '@opencdc-ts/sdk';
 import { builtin, perRecord, REFERENCE_DOC, reference, template } from './define.js';
 
 export const filter = builtin({
@@ -42,9 +42,9 @@ export const error = builtin({
 });
 
 function withMetadata(r: OpenCDCRecord, key: string, value: string): OpenCDCRecord {
-  const metadata = new Metadata(r.metadata);
+  const metadata = copyMetadata(r.metadata);
   metadata.set(key, value);
-  return { ...r, metadata };
+  return recordWith(r, { metadata });
 }
 
 export const clone = builtin({

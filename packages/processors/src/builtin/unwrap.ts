@@ -7,7 +7,7 @@ import {
   type OpenCDCRecord,
   type Operation,
 } from '@opencdc-ts/commons';
-import { type FieldReference, param } from '@opencdc-ts/sdk';
+import { copyMetadata, type FieldReference, param } from '@opencdc-ts/sdk';
 import { builtin, perRecord, REFERENCE_DOC, reference } from './define.js';
 import { toGoString } from './values.js';
 
@@ -149,7 +149,7 @@ export const unwrapDebezium = builtin({
       const operation = DEBEZIUM_OPS[rec.op];
       if (!operation)
         throw new Error(`error unwrapping operation: "${rec.op}" is an invalid operation`);
-      const metadata = new Metadata(r.metadata);
+      const metadata = copyMetadata(r.metadata);
       let source = new Map<string, string>();
       for (const [field, val] of Object.entries(rec)) {
         if (field === 'after' || field === 'before' || field === 'op') continue;
