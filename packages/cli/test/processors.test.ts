@@ -206,6 +206,35 @@ pipelines:
     );
   });
 
+  it('opencdc processors lists the built-ins and an installed processor with their parameters', async () => {
+    const dir = await workDir('');
+    const list = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const p = spawn(process.execPath, [bin, 'processors', ...args], { cwd: dir });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', (code) => resolve({ code, out }));
+      });
+    const json = await list(['--json', '--plugin', 'mask-processor']);
+    expect(json.code, json.out).toBe(0);
+    const rows = JSON.parse(json.out) as {
+      plugin: string;
+      specification?: { name: string; parameters: { [k: string]: { type: string } } };
+    }[];
+    const byPlugin = new Map(rows.map((r) => [r.plugin, r.specification]));
+    expect(byPlugin.get('field.set')?.parameters.field?.type).toBe('string');
+    expect(byPlugin.has('custom.javascript')).toBe(true);
+    expect(byPlugin.get('mask-processor')).toMatchObject({
+      name: 'example.mask',
+      parameters: { field: { type: 'string' } },
+    });
+    const text = await list(['--plugin', 'mask-processor']);
+    expect(text.code, text.out).toBe(0);
+    expect(text.out).toMatch(/^mask-processor {2}example\.mask 1\.0\.0 {2}Masks a field/m);
+    expect(text.out).toMatch(/^ {4}field +string +required/m);
+  });
+
   it('two sources fan in: each acked and resumed on its own', async () => {
     const yaml = (a: number, b: number) => `version: "2.2"
 pipelines:
