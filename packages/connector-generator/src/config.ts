@@ -198,6 +198,17 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
   };
 
   const collections: CollectionConfig[] = [];
+  /** The top-level collection (records without opencdc.collection). */
+  const defaultCollection = (): CollectionConfig => ({
+    name: undefined,
+    prefix: '',
+    format: defaultFormat,
+    fields: fieldsOf('', topFields, defaultFormat),
+    path: defaultFormat === 'file' ? topPath : undefined,
+    operations: defaultOps,
+    weight: 1,
+    rate: undefined,
+  });
   const names = new Set<string>();
   for (const key of [
     'collections.*.format.type',
@@ -234,16 +245,7 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
         'set fields such as format.options.id=int, or collections.<name>.format.options.<field>=<type>',
       );
     } else {
-      collections.push({
-        name: undefined,
-        prefix: '',
-        format: defaultFormat,
-        fields: fieldsOf('', topFields, defaultFormat),
-        path: defaultFormat === 'file' ? topPath : undefined,
-        operations: defaultOps,
-        weight: 1,
-        rate: undefined,
-      });
+      collections.push(defaultCollection());
     }
   } else {
     // Top-level fields (or a file) make the default collection (records without
@@ -257,16 +259,7 @@ export function toGeneratorConfig(raw: RawSourceConfig): GeneratorConfig {
           'required with format.type=file',
           'set format.options.path to the file whose bytes are the payload',
         );
-      collections.push({
-        name: undefined,
-        prefix: '',
-        format: defaultFormat,
-        fields: fieldsOf('', topFields, defaultFormat),
-        path: defaultFormat === 'file' ? topPath : undefined,
-        operations: defaultOps,
-        weight: 1,
-        rate: undefined,
-      });
+      collections.push(defaultCollection());
     }
     const formats = byFirstWildcard(raw['collections.*.format.type']);
     const paths = byFirstWildcard(raw['collections.*.format.options.path']);
