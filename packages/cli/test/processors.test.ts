@@ -20,7 +20,8 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 /**
  * `mask-processor`, as a user would publish it: a `defineProcessor` default export with one
  * parameter. Keys divisible by 3 are filtered, keys divisible by 5 split in two (the second
- * part marked `copy`), and the field named by `field` is masked.
+ * part marked `copy`), the field named by `field` is masked, and `thread` tells which thread
+ * processed the record (0: the main one).
  */
 const maskPackage = {
   'package.json': JSON.stringify({
@@ -31,6 +32,7 @@ const maskPackage = {
     dependencies: { '@opencdc-ts/sdk': '*' },
   }),
   'index.js': `
+import { threadId } from 'node:worker_threads';
 import { defineConfig, defineProcessor, param } from '@opencdc-ts/sdk';
 export default defineProcessor({
   name: 'example.mask', summary: 'Masks a field; drops keys divisible by 3, doubles keys divisible by 5.',
@@ -40,7 +42,7 @@ export default defineProcessor({
     process: (records) => records.map((r) => {
       const id = r.key.id;
       if (id % 3 === 0) return { filter: true };
-      const out = { ...r, payload: { ...r.payload, after: { ...r.payload.after, [cfg.field]: '***' } } };
+      const out = { ...r, payload: { ...r.payload, after: { ...r.payload.after, [cfg.field]: '***', thread: threadId } } };
       return id % 5 === 0 ? { records: [out, { ...out, payload: { ...out.payload, after: { ...out.payload.after, copy: true } } }] } : out;
     }),
   }),
@@ -172,6 +174,7 @@ pipelines:
     expect(got.every((x) => x.payload.after.name === '***' && x.metadata.tagged === 'yes')).toBe(
       true,
     );
+    expect(got.every((x) => x.payload.after.thread === 0)).toBe(true); // no workers: this thread
     // Every source record is acked, the filtered last ones included: the saved position is
     // the 30th record's, for the one source (and in the one-position form).
     const state = await savedState(dir, 'gen');
@@ -292,7 +295,7 @@ pipelines:
         plugin: builtin:kafka
         settings: { servers: "${brokers}", topic: "${topic}" }
         processors:
-          - { id: mask, plugin: mask-processor, settings: { field: name } }
+          - { id: mask, plugin: mask-processor, workers: 2, settings: { field: name } }
 `);
     const r = run(dir, ['--batch-size', '64']);
     const want = [...Array(300).keys()]
@@ -338,5 +341,8 @@ pipelines:
       await src.teardown();
     }
     expect(got.map((x) => (x.key as { id: number }).id)).toEqual(want);
+    // `workers: 2`: the package ran in worker threads, loaded from where the pipeline found it.
+    const threads = new Set(got.map((x) => (x.payload.after as { thread: number }).thread));
+    expect(threads.has(0)).toBe(false);
   });
 });
