@@ -129,9 +129,10 @@ export function withSourceMiddleware<C>(side: ConnectorSide<C, Source>): Connect
     () => {},
     (source, s, ctx) => {
       const batch = s.batch ?? ownBatch(s.sdk);
-      if (batch.size > 0 && batch.delay === 0 && s.given.has('sdk.batch.size'))
+      // Conduit's warning: without a delay, a batch that never fills is never delivered.
+      if (batch.size > 0 && batch.delay === 0)
         ctx.logger.warn(
-          'sdk.batch.size is set but sdk.batch.delay is not: a read waits until the batch is full',
+          `sdk.batch.size is set but sdk.batch.delay is not (${s.batch ? 'on a destination' : 'on the source'}): a read waits until ${batch.size} records are there`,
         );
       return withSourceBatching(source, batch);
     },
