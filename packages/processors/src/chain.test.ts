@@ -139,6 +139,11 @@ describe('createChain', () => {
           { id: 'c', processor: builtin('filter'), settings: {}, condition: '{{ eq .Nope 1 }}' },
           { id: 'd', processor: builtin('avro.decode'), settings: {} },
           { id: 'e', processor: builtin('field.set'), settings: { field: 'Payload', value: 'x' } },
+          {
+            id: 'f',
+            processor: builtin('json.decode'),
+            settings: { field: '.Payload.After', 'sdk.schema.decode.payload.enabled': 'true' },
+          },
         ],
         { logger },
       );
@@ -153,6 +158,7 @@ describe('createChain', () => {
       'processors.c.condition',
       'processors.d.plugin',
       'processors.e.settings.field',
+      'processors.f.settings.sdk.schema.decode.payload.enabled',
     ]);
     expect(errors[0]!.value).toBe('.Position');
     expect(errors[0]!.fix).toContain('processor "a"');

@@ -13,39 +13,25 @@ import {
   type Processor,
   type ProcessorContext,
   type ProcessorInstance,
-  param,
   parseReference,
+  processorMiddlewareParams,
   type Render,
   TemplateSyntaxError,
 } from '@opencdc-ts/sdk';
 
 /**
- * Conduit's processor sdk adds these to every built-in (schema decoding/encoding through a
- * schema registry). Accepted so Conduit pipeline files validate unchanged; without a schema
- * registry there is nothing to decode, so they change nothing here.
+ * Conduit's processor sdk adds these to every built-in (schema decoding/encoding through a schema
+ * registry). The sdk's `processorMiddlewareParams` rule applies (one rule for every processor
+ * here): accepted so Conduit pipeline files validate, default false, and true refused as there
+ * is no schema registry yet. (Conduit's default is true, except for filter and error.)
  */
-function schemaParams(enabled: boolean) {
+function schemaParams() {
+  const p = processorMiddlewareParams;
   return {
-    'sdk.schema.decode.key.enabled': param.bool({
-      default: enabled,
-      description:
-        'Whether to decode the record key using its schema from the schema registry (no registry here: no effect).',
-    }),
-    'sdk.schema.decode.payload.enabled': param.bool({
-      default: enabled,
-      description:
-        'Whether to decode the record payload using its schema from the schema registry (no registry here: no effect).',
-    }),
-    'sdk.schema.encode.key.enabled': param.bool({
-      default: enabled,
-      description:
-        'Whether to encode the record key using its schema from the schema registry (no registry here: no effect).',
-    }),
-    'sdk.schema.encode.payload.enabled': param.bool({
-      default: enabled,
-      description:
-        'Whether to encode the record payload using its schema from the schema registry (no registry here: no effect).',
-    }),
+    'sdk.schema.decode.key.enabled': p['sdk.schema.decode.key.enabled'],
+    'sdk.schema.decode.payload.enabled': p['sdk.schema.decode.payload.enabled'],
+    'sdk.schema.encode.key.enabled': p['sdk.schema.encode.key.enabled'],
+    'sdk.schema.encode.payload.enabled': p['sdk.schema.encode.payload.enabled'],
   } as const;
 }
 
@@ -56,8 +42,6 @@ export interface BuiltinDefinition<S extends ConfigShape> {
   summary: string;
   description: string;
   params: S;
-  /** Conduit turns schema decoding/encoding off for processors that never read the data. */
-  schemaDefault?: boolean;
   create(
     config: ConfigOf<WithSchema<S>>,
     ctx: ProcessorContext,
@@ -70,7 +54,7 @@ export const BUILTIN_VERSION = 'v0.1.0';
 export function builtin<const S extends ConfigShape>(def: BuiltinDefinition<S>): Processor {
   const config = defineConfig({
     ...def.params,
-    ...schemaParams(def.schemaDefault ?? true),
+    ...schemaParams(),
   } as WithSchema<S>);
   return defineProcessor({
     name: def.name,

@@ -9,7 +9,6 @@ export const filter = builtin({
   description:
     'Drops every record it sees; the source still acknowledges them, in order. Give it a `condition` to drop only some, e.g. `{{ eq .Metadata.table "audit" }}`.',
   params: {},
-  schemaDefault: false,
   create: () => ({ process: (records) => records.map(() => ({ filter: true }) as const) }),
 });
 
@@ -18,7 +17,6 @@ export const error = builtin({
   summary: 'Returns an error for all records that get passed to the processor.',
   description:
     'Fails every record it sees with `message` (a Go template over the record), so the record goes to the dead-letter queue per the pipeline. Give it a `condition` to fail only some.',
-  schemaDefault: false,
   params: {
     message: param.string({
       default: 'error processor triggered',
