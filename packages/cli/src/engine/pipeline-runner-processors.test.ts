@@ -115,6 +115,22 @@ describe('PipelineRunner with processors', () => {
     expect(s.runner.stats.status).toBe('failed');
   });
 
+  it("default window: a destination's processor error stops the pipeline; acked only before it", async () => {
+    const s = setup({
+      total: 30,
+      destinations: [{}, {}],
+      processors: { destinations: [undefined, steps('check')] },
+      createChain: fakeChains({
+        check: (r) => (n(r) === 13 ? { error: new Error('bad 13') } : r),
+      }),
+    });
+    await expect(s.runner.run(new AbortController().signal)).rejects.toBeInstanceOf(
+      PipelineStopError,
+    );
+    expect(s.writtenBy[1]!.map(n)).toEqual(range(13));
+    expect(acked(s.events)).toEqual(range(13));
+  });
+
   it('a processor that throws fails its batch as record errors (dead letters), the pipeline goes on', async () => {
     const s = setup({
       total: 30,
