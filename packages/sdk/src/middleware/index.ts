@@ -19,6 +19,7 @@ export {
   NO_SCHEMA_REGISTRY,
   processorMiddlewareConfig,
   processorMiddlewareParams,
+  refuseSchemaTrue,
   type SourceMiddlewareConfig,
   sourceMiddlewareConfig,
   sourceMiddlewareParams,

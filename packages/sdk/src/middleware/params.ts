@@ -3,6 +3,7 @@
  * connector side accepts them (`defineConnector` and the runtime add them); the connector's own
  * parser never sees them.
  */
+import { ConfigError, ConfigErrors } from '../errors.js';
 import { defineConfig } from '../params/config.js';
 import { param } from '../params/param.js';
 
@@ -13,9 +14,26 @@ export const NO_SCHEMA_REGISTRY =
 const extractNote = (side: 'source' | 'destination') =>
   ` Conduit's default is true (it has a built-in schema registry); here the default is false and true is refused: ${NO_SCHEMA_REGISTRY}. Records keep their ${side === 'source' ? 'structured data as read' : 'data as received'}.`;
 
-/** `false` is accepted; `true` is a configuration error naming the missing schema registry. */
-const refuseTrue = (v: boolean) =>
-  v ? `set it to false (or remove it): ${NO_SCHEMA_REGISTRY}` : undefined;
+/**
+ * Schema extraction, decoding and encoding need a schema registry: `false` is accepted, `true`
+ * is a configuration error that says so (never ignored). Checks any parsed `sdk.*` config.
+ */
+export function refuseSchemaTrue(config: { readonly [name: string]: unknown }): void {
+  const errors = Object.entries(config)
+    .filter(
+      ([name, v]) => v === true && /^sdk\.schema\.(extract|decode|encode)\..+\.enabled$/.test(name),
+    )
+    .map(
+      ([name]) =>
+        new ConfigError({
+          parameter: name,
+          value: 'true',
+          rule: 'needs a schema registry',
+          fix: `set it to false (or remove it): ${NO_SCHEMA_REGISTRY}`,
+        }),
+    );
+  if (errors.length > 0) throw new ConfigErrors(errors);
+}
 
 const batchSize = (where: string) =>
   param.int({
@@ -49,7 +67,6 @@ export const sourceMiddlewareParams = {
   'sdk.schema.extract.key.enabled': param.bool({
     default: false,
     description: `Whether to extract and encode the record key with a schema.${extractNote('source')}`,
-    check: refuseTrue,
   }),
   'sdk.schema.extract.key.subject': param.string({
     default: 'key',
@@ -59,7 +76,6 @@ export const sourceMiddlewareParams = {
   'sdk.schema.extract.payload.enabled': param.bool({
     default: false,
     description: `Whether to extract and encode the record payload with a schema.${extractNote('source')}`,
-    check: refuseTrue,
   }),
   'sdk.schema.extract.payload.subject': param.string({
     default: 'payload',
@@ -103,12 +119,10 @@ export const destinationMiddlewareParams = {
   'sdk.schema.extract.key.enabled': param.bool({
     default: false,
     description: `Whether to extract and decode the record key with a schema.${extractNote('destination')}`,
-    check: refuseTrue,
   }),
   'sdk.schema.extract.payload.enabled': param.bool({
     default: false,
     description: `Whether to extract and decode the record payload with a schema.${extractNote('destination')}`,
-    check: refuseTrue,
   }),
 } as const;
 
@@ -122,12 +136,12 @@ const processorSchema = (verb: 'decode' | 'encode', part: 'key' | 'payload') =>
   param.bool({
     default: false,
     description: `Whether to ${verb} the record ${part} with a schema. Conduit's default is true (it has a built-in schema registry); here the default is false and true is refused: ${NO_SCHEMA_REGISTRY}.`,
-    check: refuseTrue,
   });
 
 /**
  * The processor SDK's schema middleware parameters (`sdk.schema.decode.*`, `sdk.schema.encode.*`)
- * for the runtime's processors: `false` is accepted, `true` refused (no schema registry yet).
+ * for the runtime's processors; after parsing, `refuseSchemaTrue` refuses `true` (no schema
+ * registry yet).
  */
 export const processorMiddlewareParams = {
   'sdk.schema.decode.key.enabled': processorSchema('decode', 'key'),

@@ -6,7 +6,11 @@ import { defineConfig } from '../params/config.js';
 import { param } from '../params/param.js';
 import { recordBytes, withDestinationMiddleware } from './destination.js';
 import { FakeClock } from './fake-clock.test-helper.js';
-import { destinationMiddlewareConfig } from './params.js';
+import {
+  destinationMiddlewareConfig,
+  processorMiddlewareConfig,
+  refuseSchemaTrue,
+} from './params.js';
 import {
   applyDestinationBatching,
   withDestinationSideMiddleware,
@@ -93,6 +97,35 @@ describe('middleware on a connector side', () => {
     expect(() =>
       dst.config.parse({ url: 'x', 'sdk.schema.extract.payload.enabled': 'true' }),
     ).toThrow(/schema registry/);
+  });
+
+  it('names the schema parameters set to true, each with the missing registry', () => {
+    const src = withSourceMiddleware({ config: own, create: () => ({}) as Source });
+    let err: unknown;
+    try {
+      src.config.parse({
+        url: 'x',
+        'sdk.schema.extract.key.enabled': 'true',
+        'sdk.schema.extract.payload.enabled': 'true',
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ConfigErrors).errors.map((e) => [e.parameter, e.rule])).toEqual([
+      ['sdk.schema.extract.key.enabled', 'needs a schema registry'],
+      ['sdk.schema.extract.payload.enabled', 'needs a schema registry'],
+    ]);
+    // the processors' parameters follow the same rule
+    const p = processorMiddlewareConfig.parse({
+      'sdk.schema.decode.payload.enabled': 'true',
+      'sdk.schema.encode.key.enabled': 'false',
+    });
+    expect(() => refuseSchemaTrue(p)).toThrow(/sdk.schema.decode.payload.enabled.*schema registry/);
+    expect(() =>
+      refuseSchemaTrue(
+        processorMiddlewareConfig.parse({ 'sdk.schema.decode.key.enabled': 'false' }),
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a record template that does not parse at configuration time', () => {

@@ -19,6 +19,7 @@ import { recordFormatter } from './format/index.js';
 import {
   type DestinationMiddlewareConfig,
   destinationMiddlewareConfig,
+  refuseSchemaTrue,
   type SourceMiddlewareConfig,
   sourceMiddlewareConfig,
 } from './params.js';
@@ -123,20 +124,15 @@ function ownBatch(sdk: SourceMiddlewareConfig | DestinationMiddlewareConfig): Ba
 
 /** The source side with `sdk.batch.*` and `sdk.schema.*` (schema: false only). */
 export function withSourceMiddleware<C>(side: ConnectorSide<C, Source>): ConnectorSide<C, Source> {
-  return wrapSide(
-    side,
-    sourceMiddlewareConfig,
-    () => {},
-    (source, s, ctx) => {
-      const batch = s.batch ?? ownBatch(s.sdk);
-      // Conduit's warning: without a delay, a batch that never fills is never delivered.
-      if (batch.size > 0 && batch.delay === 0)
-        ctx.logger.warn(
-          `sdk.batch.size is set but sdk.batch.delay is not (${s.batch ? 'on a destination' : 'on the source'}): a read waits until ${batch.size} records are there`,
-        );
-      return withSourceBatching(source, batch);
-    },
-  );
+  return wrapSide(side, sourceMiddlewareConfig, refuseSchemaTrue, (source, s, ctx) => {
+    const batch = s.batch ?? ownBatch(s.sdk);
+    // Conduit's warning: without a delay, a batch that never fills is never delivered.
+    if (batch.size > 0 && batch.delay === 0)
+      ctx.logger.warn(
+        `sdk.batch.size is set but sdk.batch.delay is not (${s.batch ? 'on a destination' : 'on the source'}): a read waits until ${batch.size} records are there`,
+      );
+    return withSourceBatching(source, batch);
+  });
 }
 
 /** The destination side with `sdk.batch.*`, `sdk.rate.*`, `sdk.record.format*`, `sdk.schema.*`. */
@@ -147,6 +143,7 @@ export function withDestinationSideMiddleware<C>(
     side,
     destinationMiddlewareConfig,
     (m) => {
+      refuseSchemaTrue(m);
       recordFormatter(m); // a template that does not parse is a configuration error now
     },
     (dest, s, ctx) => {
