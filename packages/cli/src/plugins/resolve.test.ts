@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPlugin, PluginError, parsePluginRef } from './resolve.js';
+import { parsePipelineFile } from '../config/pipeline-file.js';
+import { loadPlugin, PluginError, parsePluginRef, pluginVersionWarnings } from './resolve.js';
 
 describe('loadPlugin', () => {
   it('builtin:log is built in', async () => {
@@ -80,5 +81,25 @@ describe('loadPlugin', () => {
     await expect(loadPlugin('opencdc-connector-that-does-not-exist')).rejects.toBeInstanceOf(
       PluginError,
     );
+  });
+
+  it('pluginVersionWarnings names the place of each pinned connector whose version differs', async () => {
+    const file = parsePipelineFile(
+      `version: "2.2"
+pipelines:
+  - id: p
+    connectors:
+      - { id: s, type: source, plugin: "generator@v0.0.1" }
+      - { id: d, type: destination, plugin: log }
+`,
+      'p.yaml',
+      {},
+    );
+    const warnings = await pluginVersionWarnings(file);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^p\.yaml:5:40: plugin "generator@v0\.0\.1": version v0\.0\.1 asked for/,
+      ),
+    ]);
   });
 });
