@@ -1,5 +1,4 @@
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { Metadata } from '@opencdc-ts/commons';
 import type {
   Connector,
   ConnectorContext,
@@ -19,12 +18,12 @@ import {
 } from '../state/store.js';
 import type { Chain, ChainFactory, ChainStep } from './chain.js';
 import { DeadLetterHandler } from './dead-letter.js';
-import { type PluginInfo, stampDestination, stampSource } from './metadata-keys.js';
-import { applyChain, inputsDone, type Stage } from './processing.js';
+import { type Delivery, type DeliveryTarget, deliver } from './delivery.js';
+import { type PluginInfo, stampSource } from './metadata-keys.js';
 import { createChain } from './processors-package.js';
 import { backoffMs, classify, sleep } from './retry.js';
 import { PipelineStats } from './stats.js';
-import { PartialWriteError, tagConfigError, writeRecords } from './write-destination.js';
+import { tagConfigError } from './write-destination.js';
 
 /** A connector of a pipeline with its plugin loaded and its settings parsed. */
 export interface ResolvedConnector<T> {
@@ -71,13 +70,13 @@ interface OpenSource {
   r: ResolvedConnector<Source>;
   source: Source;
   chain: Chain | undefined;
+  /** Where its batches go (set once the attempt's chains are built). */
+  delivery: Delivery;
 }
 
 /** A destination of the running pipeline with its processors for this attempt. */
-interface OpenDestination {
+interface OpenDestination extends DeliveryTarget {
   d: ResolvedConnector<Destination>;
-  dest: Destination;
-  chain: Chain | undefined;
 }
 
 /** What one attempt holds open (torn down at its end). */
@@ -250,6 +249,7 @@ export class PipelineRunner {
         r,
         source: r.side.create(r.config, this.context(r.fullId)),
         chain: undefined,
+        delivery: undefined as unknown as Delivery,
       })),
       destinations: p.destinations.map((d) => ({
         d,
@@ -277,6 +277,20 @@ export class PipelineRunner {
         a.pipelineChain !== undefined ||
         a.sources.some((s) => s.chain) ||
         a.destinations.some((d) => d.chain);
+      const pipelineChain = a.pipelineChain && {
+        chain: a.pipelineChain,
+        node: `${p.config.id}:processors`,
+      };
+      for (const s of a.sources)
+        s.delivery = {
+          pipelineId: this.id,
+          sourceChain: s.chain && { chain: s.chain, node: s.r.fullId },
+          pipelineChain,
+          destinations: a.destinations,
+          dlq: a.dlq,
+          deadLetter: (r, e, n) => this.deadLetter(a.dlq, r, e, n),
+          logger: this.logger,
+        };
       await opening(p.deadLetter, () => dlqDest.open(stop));
       for (const { d, dest } of a.destinations) await opening(d, () => dest.open(stop));
       for (const s of a.sources) {
@@ -381,44 +395,13 @@ export class PipelineRunner {
     }
   }
 
-  /**
-   * Runs the batch through its processors, writes it to every destination, then acks, in
-   * order, the inputs every destination finished (filtered, dead-lettered and split inputs
-   * included once all their records are).
-   */
+  /** Delivers a batch, then acks, in order, the inputs every destination finished. */
   private async deliver(batch: OpenCDCRecord[], s: OpenSource, a: Attempt): Promise<void> {
     // Processors may hand back other records; the source needs its own positions back.
     const positions = a.processing ? batch.map((r) => r.position) : undefined;
-    let stage: Stage = { records: batch, origins: undefined };
-    if (a.processing) {
-      if (s.chain) stage = await this.process(s.chain, stage, s.r.fullId, a.dlq);
-      if (a.pipelineChain)
-        stage = await this.process(a.pipelineChain, stage, `${this.id}:processors`, a.dlq);
-    }
-    const results = await Promise.allSettled(
-      a.destinations.map((d, i) => this.writeTo(d, stage, i > 0, batch.length, a.dlq)),
-    );
-    // Inputs before the first unfinished one in ANY destination are safe to ack.
-    let done = stage.stop ? stage.stop.at : batch.length;
-    let failure: unknown = stage.stop?.error;
-    for (const r of results) {
-      if (r.status === 'fulfilled') {
-        done = Math.min(done, r.value.done);
-        failure ??= r.value.failure;
-        continue;
-      }
-      const e = r.reason as { done?: number; cause?: unknown };
-      done = Math.min(done, e instanceof PartialWriteError ? e.done : 0);
-      failure ??= e instanceof PartialWriteError ? e.cause : e;
-    }
+    const { done, failure } = await deliver(batch, s.delivery);
     if (done > 0) await this.ack(s, batch, positions, done);
     if (failure !== undefined) throw failure;
-  }
-
-  private async process(chain: Chain, stage: Stage, node: string, dlq: DeadLetterHandler) {
-    return applyChain(chain, stage, { pipelineId: this.id, fallback: node }, (r, e, n) =>
-      this.deadLetter(dlq, r, e, n),
-    );
   }
 
   /** Saves, then acks the first `done` inputs of the batch to their source. */
@@ -445,37 +428,6 @@ export class PipelineRunner {
     this.stats.delivered(inputs);
   }
 
-  /**
-   * Writes a stage to one destination (through its processors): how many inputs it finished,
-   * and why it stopped if it did. Destinations after the first get their own copies.
-   */
-  private async writeTo(
-    o: OpenDestination,
-    stage: Stage,
-    copy: boolean,
-    batchLength: number,
-    dlq: DeadLetterHandler,
-  ): Promise<{ done: number; failure?: unknown }> {
-    let own: Stage = copy ? { ...stage, records: stage.records.map(cloneRecord) } : stage;
-    if (o.chain) own = await this.process(o.chain, own, o.d.fullId, dlq);
-    stampDestination(own.records, o.d.plugin);
-    try {
-      await writeRecords(
-        o.dest,
-        o.d,
-        own.records,
-        dlq,
-        (r, e, n) => this.deadLetter(dlq, r, e, n),
-        this.logger,
-      );
-    } catch (e) {
-      if (e instanceof PartialWriteError)
-        throw new PartialWriteError(inputsDone(own, e.done, batchLength), e.cause);
-      throw e;
-    }
-    return { done: inputsDone(own, own.records.length, batchLength), failure: own.stop?.error };
-  }
-
   /** Dead-letters one record per the window; throws (`PipelineStopError`) to stop. */
   private async deadLetter(
     dlq: DeadLetterHandler,
@@ -498,9 +450,4 @@ async function opening(
   } catch (err) {
     throw tagConfigError(c, err);
   }
-}
-
-/** Each destination gets its own metadata (destination keys differ); data is shared, read-only. */
-function cloneRecord(r: OpenCDCRecord): OpenCDCRecord {
-  return { ...r, metadata: new Metadata(r.metadata), payload: { ...r.payload } };
 }
