@@ -52,19 +52,23 @@ export async function startWorkerPool(
   size: number,
 ): Promise<WorkerPool> {
   const url = new URL('./worker-thread.js', import.meta.url);
-  const workers: Worker[] = [];
-  const pending = new Map<
-    number,
-    { resolve: (o: WireOutcome[]) => void; reject: (e: Error) => void }
-  >();
+  type Pending = { resolve: (o: WireOutcome[]) => void; reject: (e: Error) => void };
+  let closing = false;
   let next = 0;
-  const start = (): Promise<Worker> =>
+  /** Starts one worker; its requests fail if it dies, and the slot restarts on next use. */
+  const start = (): Promise<{ worker: Worker; pending: Map<number, Pending> }> =>
     new Promise((resolve, reject) => {
-      const w = new Worker(url, {
+      const pending = new Map<number, Pending>();
+      const worker = new Worker(url, {
         workerData: { module, settings, processorId: ctx.processorId },
       });
-      w.on('message', (m: FromWorker) => {
-        if ('ready' in m) resolve(w);
+      const failAll = (e: Error) => {
+        reject(e);
+        for (const p of pending.values()) p.reject(e);
+        pending.clear();
+      };
+      worker.on('message', (m: FromWorker) => {
+        if ('ready' in m) resolve({ worker, pending });
         else if ('startError' in m) reject(new Error(m.startError));
         else if ('log' in m) ctx.logger[m.log](m.msg, m.fields);
         else {
@@ -74,38 +78,67 @@ export async function startWorkerPool(
           else p?.resolve(m.outcomes);
         }
       });
-      w.on('error', (e) => {
-        reject(e);
-        for (const p of pending.values()) p.reject(e);
-        pending.clear();
+      worker.on('error', failAll);
+      worker.on('exit', (code) => {
+        if (closing) return;
+        failAll(new Error(`processor worker thread exited (code ${code})`));
+        const k = slots.indexOf(worker);
+        if (k >= 0) slots[k] = undefined;
+        handles.delete(worker);
       });
     });
+  const slots: (Worker | undefined)[] = [];
+  const handles = new Map<Worker, Map<number, Pending>>();
+  const ensure = async (k: number): Promise<Worker> => {
+    const w = slots[k];
+    if (w) return w;
+    const { worker, pending } = await start();
+    slots[k] = worker;
+    handles.set(worker, pending);
+    return worker;
+  };
   try {
-    for (let i = 0; i < size; i++) workers.push(await start());
+    for (let k = 0; k < size; k++) await ensure(k);
   } catch (e) {
-    await Promise.allSettled(workers.map((w) => w.terminate()));
+    closing = true;
+    await Promise.allSettled(slots.map((w) => w?.terminate()));
     throw e;
   }
-  const send = (w: Worker, records: readonly OpenCDCRecord[]) =>
-    new Promise<WireOutcome[]>((resolve, reject) => {
+  const send = async (k: number, records: readonly OpenCDCRecord[]) => {
+    const w = await ensure(k);
+    const pending = handles.get(w)!;
+    return new Promise<WireOutcome[]>((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
       const msg: ToWorker = { id, records: records.map(toProto) };
       w.postMessage(msg);
     });
+  };
   return {
     async process(records) {
       if (records.length === 0) return [];
-      const size = Math.ceil(records.length / workers.length);
+      const part = Math.ceil(records.length / size);
       const parts: Promise<WireOutcome[]>[] = [];
-      for (let i = 0, k = 0; i < records.length; i += size, k++)
-        parts.push(send(workers[k]!, records.slice(i, i + size)));
-      return (await Promise.all(parts)).flat().map(fromWire);
+      const sizes: number[] = [];
+      for (let i = 0, k = 0; i < records.length; i += part, k++) {
+        const slice = records.slice(i, i + part);
+        sizes.push(slice.length);
+        parts.push(send(k, slice));
+      }
+      // A slice whose thread failed is an error for its records only.
+      const settled = await Promise.allSettled(parts);
+      return settled.flatMap((s, k): ProcessedRecord[] => {
+        if (s.status === 'fulfilled') return s.value.map(fromWire);
+        const error = s.reason instanceof Error ? s.reason : new Error(String(s.reason));
+        return Array.from({ length: sizes[k]! }, () => ({ error }));
+      });
     },
     async teardown() {
+      closing = true;
       await Promise.allSettled(
-        workers.map(
+        slots.map(
           (w) =>
+            w &&
             new Promise<void>((resolve) => {
               w.once('exit', () => resolve());
               w.postMessage('teardown');

@@ -16,6 +16,8 @@ export default defineProcessor({
     return {
       process(records) {
         return records.map((r) => {
+          // Lets the workers test kill a worker thread in the middle of a batch.
+          if (r.metadata.get('exit') === 'now') process.exit(3);
           let h = JSON.stringify(r.payload.after);
           for (let i = 0; i < config.rounds; i++) h = createHash('sha256').update(h).digest('hex');
           const metadata = new Metadata(r.metadata);

@@ -34,6 +34,30 @@ it('workers: 2 with a module runs in two threads, in order, with the same result
   }
 });
 
+it('a worker thread that dies fails its records and is restarted for the next batch', async () => {
+  const chain = await createChain(
+    [{ id: 'h', processor: heavy, settings: { rounds: '1' }, workers: 2, module: { specifier } }],
+    { logger },
+  );
+  try {
+    const dying = createRecord({
+      position: new Uint8Array([1]),
+      metadata: { exit: 'now' },
+      after: { n: 0 },
+    });
+    const out = await chain.process([records[0]!, records[1]!, records[2]!, dying]);
+    expect(out.slice(0, 2).every((o) => 'position' in o)).toBe(true);
+    expect(out.slice(2).map((o) => 'error' in o && o.error.message)).toEqual([
+      expect.stringMatching(/worker thread exited \(code 3\)/),
+      expect.stringMatching(/worker thread exited \(code 3\)/),
+    ]);
+    const again = (await chain.process(records.slice(0, 4))) as OpenCDCRecord[];
+    expect(new Set(again.map((r) => r.metadata.get('thread'))).size).toBe(2);
+  } finally {
+    await chain.teardown();
+  }
+});
+
 it('a module that fails to load is a start error naming the processor', async () => {
   await expect(
     createChain(
