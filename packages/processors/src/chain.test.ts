@@ -1,7 +1,7 @@
 import { createRecord, Metadata, type OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigErrors, defineConfig, defineProcessor, type Logger, param } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
-import { builtinProcessors } from './builtin/index.js';
+import { builtinProcessors, unavailableProcessorNames } from './builtin/index.js';
 import { createChain } from './chain.js';
 
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -164,6 +164,9 @@ describe('createChain', () => {
     expect(errors[0]!.fix).toContain('processor "a"');
     expect(errors[3]!.rule).toContain('avro.decode');
     expect(errors[3]!.rule).toContain('not available');
+    expect([...unavailableProcessorNames].every((n) => builtinProcessors.has(n))).toBe(true);
+    expect(unavailableProcessorNames.has('avro.decode')).toBe(true);
+    expect(unavailableProcessorNames.has('field.set')).toBe(false);
   });
 
   it('a processor that throws fails its batch as record errors, not the chain', async () => {

@@ -3,6 +3,6 @@
  * behaviour (`builtinProcessors`), and `createChain`, which runs processors over records with
  * conditions and workers, as the cli does for a pipeline's `processors:`.
  */
-export { builtinProcessors } from './builtin/index.js';
+export { builtinProcessors, unavailableProcessorNames } from './builtin/index.js';
 export { type Chain, type ChainOptions, type ChainStep, createChain } from './chain.js';
 export type { ModuleRef } from './workers.js';

@@ -16,12 +16,13 @@ import {
   parseReference,
   processorMiddlewareParams,
   type Render,
+  refuseSchemaTrue,
   TemplateSyntaxError,
 } from '@opencdc-ts/sdk';
 
 /**
  * Conduit's processor sdk adds these to every built-in (schema decoding/encoding through a schema
- * registry). The sdk's `processorMiddlewareParams` rule applies (one rule for every processor
+ * registry). The sdk's `processorMiddlewareParams` and `refuseSchemaTrue` rule applies (one rule for every processor
  * here): accepted so Conduit pipeline files validate, default false, and true refused as there
  * is no schema registry yet. (Conduit's default is true, except for filter and error.)
  */
@@ -63,7 +64,10 @@ export function builtin<const S extends ConfigShape>(def: BuiltinDefinition<S>):
     version: BUILTIN_VERSION,
     author: 'opencdc-ts (after Conduit by Meroxa, Inc.)',
     config,
-    create: (c, ctx) => def.create(c as ConfigOf<WithSchema<S>>, ctx),
+    create: (c, ctx) => {
+      refuseSchemaTrue(c as { [name: string]: unknown });
+      return def.create(c as ConfigOf<WithSchema<S>>, ctx);
+    },
   }) as Processor;
 }
 

@@ -5,6 +5,9 @@ import { fieldConvert, fieldExclude, fieldRename, fieldSet } from './field.js';
 import { clone, error, filter, split } from './flow.js';
 import { customJavascript } from './javascript.js';
 import { unavailableProcessors } from './unavailable.js';
+
+export { unavailableProcessorNames } from './unavailable.js';
+
 import { unwrapDebezium, unwrapKafkaConnect, unwrapOpenCDC } from './unwrap.js';
 import { webhookHttp } from './webhook.js';
 

@@ -49,3 +49,6 @@ function unavailable(name: string, needs: string): Processor {
 export const unavailableProcessors: readonly Processor[] = Object.entries(NEEDS).map(
   ([name, needs]) => unavailable(name, needs),
 );
+
+/** The names of the built-ins above that refuse to start here (for listings: "not available"). */
+export const unavailableProcessorNames: ReadonlySet<string> = new Set(Object.keys(NEEDS));
