@@ -133,7 +133,8 @@ export class PipelineRunner {
     for (;;) {
       const before = this.stats.total + this.stats.deadLettered;
       try {
-        this.stats.status = 'running';
+        // `running` once every connector is open (see runOnce): while a server is unreachable the
+        // status stays `starting` or `retrying`, never `running`.
         await this.runOnce(stop);
         this.stats.status = 'stopped';
         return;
@@ -303,6 +304,7 @@ export class PipelineRunner {
           a.sources.length > 1 ? { source: s.r.fullId } : undefined,
         );
       }
+      this.stats.status = 'running';
       const loops = a.sources.map((s) =>
         this.readLoop(s, a, reading).catch((err: unknown) => {
           // One source failing restarts the whole attempt from the acked positions; the other

@@ -34,14 +34,11 @@ describe('PipelineStats', () => {
     expect(latencies[0]).toBeGreaterThanOrEqual(0.25);
   });
 
-  it('is open (ready) once running with its source opened, until the status changes', () => {
+  it('is open (ready) once its sources opened and it runs, until the status changes', () => {
     const s = new PipelineStats('p');
-    s.status = 'running';
-    expect(readiness([s]).pipelines[0]).toMatchObject({
-      ready: false,
-      reason: 'opening its connectors',
-    });
+    expect(readiness([s]).pipelines[0]).toMatchObject({ ready: false });
     s.opened('p:src', source);
+    s.status = 'running'; // the runner says running after its sources opened
     expect(readiness([s]).ready).toBe(true);
     s.lastError = 'connection refused';
     s.status = 'retrying';
@@ -49,14 +46,15 @@ describe('PipelineStats', () => {
       ready: false,
       reason: 'retrying after an error: connection refused',
     });
-    s.status = 'running'; // reopening: not ready until the source opens again
+    expect(s.open).toBe(false); // reopening: not ready until the source opens again
+    s.status = 'running';
     expect(s.open).toBe(false);
   });
 
   it('with several sources, is open once all of them opened', () => {
     const s = new PipelineStats('p', 2);
-    s.status = 'running';
     s.opened('p:a', source);
+    s.status = 'running';
     expect(s.open).toBe(false);
     s.opened('p:b', source);
     expect(s.open).toBe(true);

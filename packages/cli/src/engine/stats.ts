@@ -32,7 +32,7 @@ export class PipelineStats {
   readonly lagPerCollection = new Map<string, number | undefined>();
   lastError: string | undefined;
   readonly startedAt = Date.now();
-  /** Sources opened since the status last became `running` (by connector id). */
+  /** Sources opened since the connectors were last (re)opened (by connector id). */
   private readonly openSources = new Map<string, Source>();
   private readonly batchListeners = new Set<(seconds: number) => void>();
 
@@ -46,15 +46,18 @@ export class PipelineStats {
     return this.current;
   }
 
-  /** A new status; any status but `running` means the connectors are closed or being reopened. */
+  /**
+   * A new status; any status but `running` means the connectors are closed or being reopened.
+   * The runner sets `running` after its sources opened, so opening keeps them.
+   */
   set status(s: PipelineStatus) {
-    if (s !== 'running' || this.current !== 'running') this.openSources.clear();
+    if (s !== 'running') this.openSources.clear();
     this.current = s;
   }
 
   /**
-   * `running` and every source opened: what `/readyz` asks of every pipeline. A pipeline set
-   * `running` is still opening its connectors until its sources report open.
+   * `running` and every source opened: what `/readyz` asks of every pipeline (the runner sets
+   * `running` only once all its connectors are open).
    */
   get open(): boolean {
     return this.current === 'running' && this.openSources.size >= Math.max(1, this.sourceCount);
