@@ -14,7 +14,7 @@ import { AbortedError, type ConnectorContext, type Position, type Source } from 
 import type { FileConfig } from '../config.js';
 import { FileChanges } from './changes.js';
 import { countLines, type Line, LineReader } from './line-reader.js';
-import { decodePosition, encodePosition } from './position.js';
+import { decimalBytes, decodePosition, encodePosition } from './position.js';
 
 /** The metadata key holding the source file's path (Conduit's `file.path`). */
 export const METADATA_FILE_PATH = 'file.path';
@@ -23,8 +23,6 @@ export interface FileSourceOptions {
   /** How often to look at the file when no change event came (milliseconds). Default 500. */
   readonly pollMs?: number;
 }
-
-const utf8 = new TextEncoder();
 
 interface OpenFile {
   readonly handle: FileHandle;
@@ -93,7 +91,7 @@ export class FileSource implements Source {
     return createRecord({
       position: encodePosition(line.end),
       metadata: { [METADATA_FILE_PATH]: this.path },
-      key: utf8.encode(String(file.line)),
+      key: decimalBytes(file.line),
       after: line.bytes,
     });
   }
