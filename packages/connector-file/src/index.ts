@@ -29,7 +29,7 @@ export const connector = defineConnector({
   },
   destination: {
     config: destinationConfig,
-    create: (config) => new FileDestination(config),
+    create: (config, ctx) => new FileDestination(config, ctx),
   },
 });
 

@@ -21,6 +21,11 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const utf8 = new TextEncoder();
+const warnings: string[] = [];
+const ctx = {
+  connectorId: 'p:out',
+  logger: { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} },
+};
 const record = (i: number): OpenCDCRecord =>
   createRecord({
     position: utf8.encode(String(i)),
@@ -31,7 +36,7 @@ const record = (i: number): OpenCDCRecord =>
 
 describe('FileDestination', () => {
   it('creates the file and appends one OpenCDC JSON line per record', async () => {
-    const d = new FileDestination({ path });
+    const d = new FileDestination({ path }, ctx);
     await d.open();
     await d.write([record(0), record(1)]);
     await d.write([record(2)]);
@@ -44,15 +49,31 @@ describe('FileDestination', () => {
 
   it('appends to an existing file, keeping what it holds', async () => {
     await writeFile(path, 'kept\n');
-    const d = new FileDestination({ path });
+    const d = new FileDestination({ path }, ctx);
     await d.open();
     await d.write([record(0)]);
     await d.teardown();
     expect(await readFile(path, 'utf8')).toBe(`kept\n${toOpenCDCJSON(record(0))}\n`);
   });
 
+  it('starts on a new line when the file ends with a cut-short line', async () => {
+    await writeFile(path, `${toOpenCDCJSON(record(0))}\n{"position":"MQ==","oper`);
+    const d = new FileDestination({ path }, ctx);
+    await d.open();
+    await d.write([record(1)]);
+    await d.teardown();
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines).toEqual([
+      toOpenCDCJSON(record(0)),
+      '{"position":"MQ==","oper',
+      toOpenCDCJSON(record(1)),
+      '',
+    ]);
+    expect(warnings.at(-1)).toMatch(/does not end with a newline/);
+  });
+
   it('fails to open when the directory does not exist', async () => {
-    const d = new FileDestination({ path: join(dir, 'missing', 'out.txt') });
+    const d = new FileDestination({ path: join(dir, 'missing', 'out.txt') }, ctx);
     await expect(d.open()).rejects.toThrow(/ENOENT/);
   });
 
@@ -65,7 +86,7 @@ describe('FileDestination', () => {
         'sdk.record.format.options':
           '{{ printf "%s" .Payload.After }}|{{ index .Metadata "must" }}',
       }),
-      { connectorId: 'p:out', logger: { debug() {}, info() {}, warn() {}, error() {} } },
+      ctx,
     );
     await d.open();
     const ok = record(0);
@@ -76,7 +97,7 @@ describe('FileDestination', () => {
   });
 
   it('throws RecordError with the index of a record it cannot format, after writing those before', async () => {
-    const d = new FileDestination({ path });
+    const d = new FileDestination({ path }, ctx);
     await d.open();
     const bad = record(1);
     // A structured payload holding a value OpenCDC JSON cannot encode.

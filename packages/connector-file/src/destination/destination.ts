@@ -7,7 +7,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
-import { type Destination, RecordError } from '@opencdc-ts/sdk';
+import { type ConnectorContext, type Destination, RecordError } from '@opencdc-ts/sdk';
 import type { FileConfig } from '../config.js';
 import { formatRecord } from './format.js';
 
@@ -17,21 +17,31 @@ export class FileDestination implements Destination {
   private readonly path: string;
   private file: FileHandle | undefined;
 
-  constructor(config: FileConfig) {
+  constructor(
+    config: FileConfig,
+    private readonly ctx: ConnectorContext,
+  ) {
     this.path = config.path;
   }
 
   async open(): Promise<void> {
-    let created = false;
     try {
       this.file = await open(this.path, 'ax');
-      created = true;
+      // A new file's name is on disk only once its directory is synced.
+      await syncDirectory(dirname(this.path));
+      return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      this.file = await open(this.path, 'a');
     }
-    // A new file's name is on disk only once its directory is synced.
-    if (created) await syncDirectory(dirname(this.path));
+    this.file = await open(this.path, 'a+');
+    if (!(await endsWithNewline(this.file))) {
+      // A last line without its `\n`: a write cut short by a crash (or a file written by
+      // something else). The next line starts on a line of its own rather than glued to it.
+      this.ctx.logger.warn('file destination: the file does not end with a newline; adding one', {
+        path: this.path,
+      });
+      await append(this.file, NEWLINE);
+    }
   }
 
   async write(records: readonly OpenCDCRecord[]): Promise<void> {
@@ -80,6 +90,15 @@ async function append(file: FileHandle, bytes: Uint8Array): Promise<void> {
     await file.truncate(before).catch(() => {});
     throw err;
   }
+}
+
+/** Whether the file is empty or its last byte is `\n`. */
+async function endsWithNewline(file: FileHandle): Promise<boolean> {
+  const { size } = await file.stat();
+  if (size === 0) return true;
+  const last = new Uint8Array(1);
+  await file.read(last, 0, 1, size - 1);
+  return last[0] === NEWLINE[0];
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -62,16 +62,22 @@ export class FileSource implements Source {
   async read(maxRecords: number, signal: AbortSignal): Promise<OpenCDCRecord[]> {
     const changes = this.changes;
     if (!changes) throw new Error('file source: read before open');
-    for (;;) {
-      if (this.closed) throw new AbortedError('source closed');
-      changes.reset();
-      const file = this.file ?? (await this.openFile());
-      if (file) {
-        const lines = await file.reader.lines(maxRecords);
-        if (lines.length > 0) return lines.map((l) => this.toRecord(file, l));
-        await this.checkFile(file);
+    try {
+      for (;;) {
+        if (this.closed) throw new AbortedError('source closed');
+        changes.reset();
+        const file = this.file ?? (await this.openFile());
+        if (file) {
+          const lines = await file.reader.lines(maxRecords);
+          if (lines.length > 0) return lines.map((l) => this.toRecord(file, l));
+          await this.checkFile(file);
+        }
+        await changes.wait(signal);
       }
-      await changes.wait(signal);
+    } catch (err) {
+      // A teardown during a read closes the file under it: that read was stopped, not failed.
+      if (this.closed && !(err instanceof AbortedError)) throw new AbortedError('source closed');
+      throw err;
     }
   }
 
