@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, withPgClient } from '@opencdc-ts/testing';
+import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
 import { validateCommand } from '../packages/cli/src/commands/validate.js';
 import { loadPlugin } from '../packages/cli/src/plugins/resolve.js';
@@ -40,7 +41,7 @@ const probes: { [n in Need]: () => Promise<boolean> } = {
 };
 
 /** What a run needs besides the pipeline: tables, input files, changes made while it runs. */
-type Runtime = 'generator' | 'file input' | 'postgres' | 'dead letters';
+type Runtime = 'generator' | 'file input' | 'postgres' | 'dead letters' | 'kafka input';
 
 type Expectation =
   | { valid: true; needs?: Need[]; run?: Runtime[]; runTodo?: string }
@@ -200,11 +201,8 @@ const expectations: { [file: string]: Expectation } = {
       /B20-site-dlq-fragment\.yaml:4:5: pipeline dlq-example: "connectors" is empty; add at least one source and one destination/,
     ],
   },
-  'B21-site-record-routing-kafka-to-pg': {
-    valid: true,
-    runTodo:
-      'needs records produced into its Kafka topics and an "employees" table shaped like them',
-  },
+  // JSON records produced into both topics while it runs, written into an "employees" table.
+  'B21-site-record-routing-kafka-to-pg': { valid: true, run: ['kafka input'] },
   'B22-site-record-routing-filter': {
     valid: false,
     why: 'a backtick cannot start a YAML value',
@@ -382,13 +380,18 @@ describe('Conduit pipeline files', () => {
           const target = await mkdtemp(join(tmpdir(), 'conduit-run-'));
           const pgUrl = await createTestDatabase(inject('pgUrl'), 'conduit_run');
           await prepareRuntime(e.run ?? [], target, pgUrl);
-          await writeFile(join(target, 'pipeline.yaml'), await substituted(name, target, pgUrl));
+          const text = await substituted(name, target, pgUrl);
+          await writeFile(join(target, 'pipeline.yaml'), text);
           const run = start(
             ['run', 'pipeline.yaml', '--json', '--progress-interval', '200'],
             target,
             fileEnv(pgUrl),
           );
-          const changes = e.run?.includes('postgres') ? keepChanging(pgUrl) : undefined;
+          const changes = e.run?.includes('postgres')
+            ? keepChanging(pgUrl)
+            : e.run?.includes('kafka input')
+              ? await keepProducing(/topics:\s*"([^"]+)"/.exec(text)?.[1]?.split(',') ?? [])
+              : undefined;
           try {
             if (e.run?.includes('dead letters')) await deadLettered(join(target, 'dlq.out'), run);
             else await run.written(60_000);
@@ -411,6 +414,11 @@ async function prepareRuntime(needs: Runtime[], target: string, pgUrl: string): 
   if (needs.includes('file input')) {
     await writeFile(join(target, 'example.in'), 'one\ntwo\nthree\n');
     await writeFile(join(target, 'file1.txt'), 'one\ntwo\nthree\n');
+  }
+  if (needs.includes('kafka input')) {
+    await withPgClient(pgUrl, (c) =>
+      c.query('CREATE TABLE employees (id bigint PRIMARY KEY, name text, department text)'),
+    );
   }
   if (needs.includes('postgres')) {
     await withPgClient(pgUrl, async (c) => {
@@ -448,6 +456,45 @@ function keepChanging(pgUrl: string): { stop(): void } {
   return {
     stop() {
       stopped = true;
+    },
+  };
+}
+
+/** A Kafka source reads new messages: produce JSON employees into its topics until stopped. */
+async function keepProducing(topics: string[]): Promise<{ stop(): void }> {
+  const kafka = new Kafka({ brokers: brokers().split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic })), waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  let stopped = false;
+  let id = 0;
+  const done = (async () => {
+    while (!stopped) {
+      for (const topic of topics) {
+        id++;
+        await producer
+          .send({
+            topic,
+            messages: [
+              {
+                key: JSON.stringify({ id }),
+                value: JSON.stringify({ id, name: `e${id}`, department: topic.split('_')[1] }),
+              },
+            ],
+          })
+          .catch(() => {});
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await producer.disconnect();
+  })();
+  return {
+    stop() {
+      stopped = true;
+      void done;
     },
   };
 }
