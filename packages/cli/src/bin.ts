@@ -33,7 +33,7 @@ function stopOnSignals(): AbortSignal {
 const program = new Command()
   .name('opencdc')
   .description(
-    'Run OpenCDC pipelines from Conduit pipeline files (version 2.2): at least once, with resume, dead letters and progress.',
+    'Run OpenCDC pipelines from Conduit pipeline files (versions 1.x and 2.x): at least once, with resume, dead letters and progress.',
   )
   .version(pkg.version);
 
