@@ -6,6 +6,7 @@ export {
   compileTemplate,
   type Render,
   TemplateExecError,
+  type TemplateOptions,
   TemplateSyntaxError,
 } from './template.js';
 export { DEFAULT_ROUTE_TEMPLATE, RouteError, type Router, type RouterOptions } from './types.js';

@@ -22,6 +22,7 @@ export {
   compileTemplate,
   type Render,
   TemplateExecError,
+  type TemplateOptions,
 } from './template/compile.js';
 export { type Condition, compileCondition } from './template/condition.js';
 export { TemplateSyntaxError } from './template/syntax.js';

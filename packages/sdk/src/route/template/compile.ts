@@ -1,5 +1,6 @@
 /** Compiles a template once into closures over the record; rendering never HTML-escapes. */
 import type { OpenCDCRecord } from '@opencdc-ts/commons';
+import { compileBlocks } from './blocks.js';
 import { FUNCTIONS } from './functions.js';
 import { lex } from './lex.js';
 import { parseAction } from './parse.js';
@@ -24,7 +25,22 @@ export class TemplateExecError extends Error {
 
 const utf8 = new TextDecoder();
 
-export function compileTemplate(template: string): CompiledTemplate {
+export interface TemplateOptions {
+  /**
+   * Allow `{{ if }}` / `{{ else if }}` / `{{ else }}` / `{{ end }}` (processor conditions and
+   * settings). Off for routes: a route is a name, not a program.
+   */
+  controlStructures?: boolean;
+}
+
+export function compileTemplate(template: string, options: TemplateOptions = {}): CompiledTemplate {
+  if (options.controlStructures) {
+    const render = compileBlocks(lex(template), {
+      pipeline: (body, start) => compilePipeline(parseAction(body, start)),
+      concat,
+    });
+    return { render, metadataKey: undefined };
+  }
   const parts: Render[] = [];
   let metadataKey: string | undefined;
   let actions = 0;

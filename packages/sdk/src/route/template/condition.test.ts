@@ -74,12 +74,40 @@ describe('Go template functions', () => {
   });
 });
 
+describe('control structures (processor templates only)', () => {
+  const program = (t: string) => compileTemplate(t, { controlStructures: true }).render(rec);
+  it.each([
+    ['{{ if eq .Operation "update" }}u{{ end }}', 'u'],
+    ['{{ if eq .Operation "create" }}c{{ end }}', ''],
+    ['{{ if .Payload.After.empty }}a{{ else }}b{{ end }}', 'b'],
+    ['{{ if eq .Key.id 1 }}1{{ else if eq .Key.id 7 }}7{{ else }}?{{ end }}', '7'],
+    ['x{{- if .Payload.After.ok }} {{ .Metadata.foo }} {{ end -}}y', 'x bar y'],
+    ['{{ if gt .Payload.After.amount 100 }}{{ if .Payload.After.ok }}big{{ end }}{{ end }}', 'big'],
+  ])('%s → %s', (t, want) => {
+    expect(program(t)).toBe(want);
+  });
+  it.each([
+    ['{{ if .Payload.After.ok }}a', '"if" without {{ end }}'],
+    ['a{{ end }}', 'unexpected {{ end }}'],
+    ['{{ if }}a{{ end }}', 'missing condition'],
+    ['{{ if .Key.x }}a{{ else }}b', '"else" without {{ end }}'],
+  ])('%s is a syntax error', (t, reason) => {
+    expect(() => compileTemplate(t, { controlStructures: true })).toThrow(reason);
+  });
+  it('routes still refuse them', () => {
+    expect(() => compileTemplate('{{ if .Metadata.foo }}a{{ end }}')).toThrow(/control structures/);
+  });
+});
+
 describe('compileCondition', () => {
   it('parses the output as a Go boolean', () => {
     expect(compileCondition('{{ eq .Metadata.foo "bar" }}')(rec)).toBe(true);
     expect(compileCondition('{{ eq .Metadata.foo "baz" }}')(rec)).toBe(false);
     expect(compileCondition('T')(rec)).toBe(true);
     expect(compileCondition('0')(rec)).toBe(false);
+    expect(
+      compileCondition('{{ if eq .Metadata.foo "bar" }}true{{ else }}false{{ end }}')(rec),
+    ).toBe(true);
     const other = createRecord({ position: enc.encode('x'), after: null });
     expect(compileCondition('{{ eq .Metadata.foo "bar" }}')(other)).toBe(false);
   });

@@ -13,7 +13,7 @@ export type Condition = (record: OpenCDCRecord) => boolean;
 
 /** Compiles `template` once; throws `TemplateSyntaxError` for bad syntax. */
 export function compileCondition(template: string): Condition {
-  const { render } = compileTemplate(template);
+  const { render } = compileTemplate(template, { controlStructures: true });
   return (record) => {
     const out = render(record);
     if (TRUE.has(out)) return true;
