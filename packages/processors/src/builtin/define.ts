@@ -113,7 +113,7 @@ export function reference(parameter: string, text: string): FieldReference {
 /** Compiles a Go template setting, as a `ConfigError` on that parameter when invalid. */
 export function template(parameter: string, text: string): Render {
   try {
-    return compileTemplate(text).render;
+    return compileTemplate(text, { controlStructures: true }).render;
   } catch (e) {
     if (!(e instanceof TemplateSyntaxError)) throw e;
     throw new ConfigError({
