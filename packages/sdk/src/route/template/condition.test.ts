@@ -54,6 +54,7 @@ describe('Go template functions', () => {
     ['{{ eq .Position "p-1" }}', 'true'],
     ['{{ regexMatch "^A.a" .Payload.After.name }}', 'true'],
     ['{{ b64enc "hi" }}', 'aGk='],
+    ['{{ index .Metadata (printf "opencdc.%s" "collection") }}', 'users'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);
   });
