@@ -3,106 +3,17 @@
 // created_at timestamptz), about 60 bytes of row data, OpenCDC JSON on Kafka (~600 B/message).
 // Each pipeline runs as its own `opencdc run` process; records/s counts from the process start
 // until the last record is acked (progress events), peak RSS is the process's VmHWM.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, useKafka, usePostgres } from '@opencdc-ts/testing';
 import pg from 'pg';
+import { runUntil } from './pipeline-process.mjs';
 
 const N = Number(process.env.BENCH_RECORDS ?? 200_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 4096);
 // BENCH_PG_SOURCE / BENCH_KAFKA_DEST: extra settings (`k: v, k: v`) for experiments.
 const extra = (name) => (process.env[name] ? `, ${process.env[name]}` : '');
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-function peakRssMb(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs `opencdc run`, resolves when `total` records were acked; returns seconds and peak RSS. */
-function runUntil(dir, file, env, total) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(
-      process.execPath,
-      [
-        // BENCH_PROF=<dir>: CPU profiles of the pipeline processes.
-        ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []),
-        bin,
-        'run',
-        file,
-        '--json',
-        '--progress-interval',
-        '100',
-        '--batch-size',
-        String(BATCH),
-        '--state-dir',
-        'state',
-      ],
-      {
-        cwd: dir,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let peak = 0;
-    let batches = 0;
-    let done;
-    let first; // seconds until the first batch was acked
-    let ready; // seconds until the pipeline said it started (process start, connections, slot)
-    const rss = setInterval(() => {
-      peak = Math.max(peak, peakRssMb(child.pid));
-    }, 100);
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        let ev;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        if (ev.level === 'error') process.stderr.write(`${line}\n`);
-        if (ready === undefined && /^pipeline (started|resumed)/.test(ev.msg ?? ''))
-          ready = Number(process.hrtime.bigint() - started) / 1e9;
-        if (ev.msg === 'progress') batches = ev.batches;
-        if (first === undefined && ev.msg === 'progress' && ev.total > 0)
-          first = Number(process.hrtime.bigint() - started) / 1e9;
-        // Setup run: the source is open (slot created) once the pipeline says it started.
-        if (total === 0 && /^pipeline (started|resumed)/.test(ev.msg ?? '')) child.kill('SIGTERM');
-        if (ev.msg === 'progress' && total > 0 && ev.total >= total && !done) {
-          done = Number(process.hrtime.bigint() - started) / 1e9;
-          peak = Math.max(peak, peakRssMb(child.pid));
-          child.kill('SIGTERM');
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      clearInterval(rss);
-      if (total > 0 && !done)
-        reject(new Error(`pipeline exited (${code}) before ${total} records`));
-      else
-        resolve({
-          seconds: done ?? 0,
-          startup: ready ?? 0,
-          first: first ?? 0,
-          peakRssMb: peak,
-          batches,
-        });
-    });
-  });
-}
 
 const pgSvc = await usePostgres();
 const kafka = await useKafka();
@@ -139,7 +50,7 @@ pipelines:
   );
   // 1. Create the slot, stop; 2. write the backlog; 3. time CDC of the backlog. `snapshotMode:
   // never`: with no saved position, `initial` would drop the slot and snapshot the rows instead.
-  await runUntil(dir, 'pg-kafka.yaml', env, 0);
+  await runUntil(dir, 'pg-kafka.yaml', env, 0, { args: ['--batch-size', String(BATCH)] });
   for (let i = 0; i < N; i += 50_000) {
     await src.query(
       `INSERT INTO ${tag} (id, name, amount) SELECT g, 'name ' || g, g % 1000 + 0.5 FROM generate_series($1::bigint, $2::bigint) g`,
@@ -147,11 +58,12 @@ pipelines:
     );
   }
   await src.end();
-  const a = await runUntil(dir, 'pg-kafka.yaml', env, N);
+  const args = { args: ['--batch-size', String(BATCH)] };
+  const a = await runUntil(dir, 'pg-kafka.yaml', env, N, args);
   // BENCH_SKIP_KAFKA_PG=1: only the first direction (quicker experiments).
   const b = process.env.BENCH_SKIP_KAFKA_PG
     ? undefined
-    : await runUntil(dir, 'kafka-pg.yaml', env, N);
+    : await runUntil(dir, 'kafka-pg.yaml', env, N, args);
   const fmt = (r) =>
     `${Math.round(N / r.seconds).toLocaleString('en-US')} records/s (${r.seconds.toFixed(2)} s, started at ${r.startup.toFixed(2)} s, first ack at ${r.first.toFixed(2)} s), peak RSS ${Math.round(r.peakRssMb)} MB, ${r.batches} batches`;
   console.log(

@@ -1,12 +1,11 @@
-import SnappyCodec from 'kafkajs-snappy';
 import lz4 from 'lz4js';
-import { lz4Codec, zstdCodec } from '../destination/compression.js';
+import { lz4Codec, snappyCodec, zstdCodec } from '../destination/compression.js';
 
 /**
  * kafkajs ships only gzip. Java producers often use snappy, lz4 or zstd, and a consumer that
  * cannot decompress a batch cannot read the topic at all, so all three are registered, both ways
- * (`../destination/compression.ts` says which libraries and why): snappy with xerial framing as
- * Java writes it, lz4 frames, zstd frames. kafkajs keeps codecs in a table per copy of the
+ * (`../destination/compression.ts` says which libraries and why): snappy also in the xerial
+ * framing Java writes, lz4 frames, zstd frames. kafkajs keeps codecs in a table per copy of the
  * package whose snappy and lz4 slots hold stubs that throw "not implemented": replace those in
  * the given copy (ours, see `kafkajs-fixes.ts`; a codec someone else registered there is kept).
  */
@@ -21,7 +20,10 @@ export function registerCodecs(kafkajs: typeof import('kafkajs')): void {
       return true;
     }
   };
-  if (stub(CompressionTypes.Snappy)) codecs[CompressionTypes.Snappy] = SnappyCodec;
+  if (stub(CompressionTypes.Snappy)) {
+    const codec = snappyCodec();
+    codecs[CompressionTypes.Snappy] = () => codec;
+  }
   if (stub(CompressionTypes.LZ4)) {
     const codec = lz4Codec(async (buffer: Buffer) => Buffer.from(lz4.decompress(buffer)));
     codecs[CompressionTypes.LZ4] = () => codec;

@@ -99,6 +99,21 @@ describe('kafkajs fixes', () => {
     );
   });
 
+  it("the private copy's CRC32C is kafkajs' own", () => {
+    const patched = patchedKafkajs().internal('src/protocol/recordBatch/crc32C/index.js') as (
+      b: Buffer,
+    ) => number;
+    const original = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as typeof patched;
+    expect(patched).not.toBe(original);
+    expect(patched(Buffer.from('123456789'))).toBe(0xe3069283);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => {
+        const b = Buffer.from(bytes);
+        expect(patched(b)).toBe(original(b));
+      }),
+    );
+  });
+
   it('leave kafkajs as others load it untouched, also after a client was created', () => {
     createKafkaJsClient({ brokers: ['localhost:1'], clientId: 'fixes-test' }, silent);
     const { kafkajs, internal } = patchedKafkajs();
@@ -141,5 +156,32 @@ describe('kafkajs fixes', () => {
       globalThis.setTimeout = original;
     }
     expect(delays).toEqual([1, 10]);
+  });
+
+  it("the private copy's consumer stops its all-paused wait as soon as a partition is resumed", async () => {
+    const ConsumerGroup = patchedKafkajs().internal('src/consumer/consumerGroup.js') as {
+      prototype: {
+        fetch(this: unknown, nodeId: number): Promise<unknown[]>;
+        resume(this: unknown, topicPartitions: unknown[]): void;
+      };
+    };
+    // What `fetch` reads before it finds no partition to fetch (all paused) and sleeps.
+    const group = {
+      maxWaitTime: 30_000,
+      logger: silent,
+      cluster: { refreshMetadataIfNecessary: async () => undefined },
+      checkForStaleAssignment() {},
+      subscriptionState: { assigned: () => [], resume() {} },
+      filterPartitionsByNode: () => [],
+      seekOffsets: async () => undefined,
+      offsetManager: { committedOffsets: () => ({}) },
+      getActiveTopicPartitions: () => ({}),
+    };
+    const started = performance.now();
+    const fetched = ConsumerGroup.prototype.fetch.call(group, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    ConsumerGroup.prototype.resume.call(group, [{ topic: 't', partitions: [0] }]);
+    expect(await fetched).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { compileFunction } from 'node:vm';
+import { crc32c } from '@node-rs/crc32';
 
 /**
  * Our own copy of kafkajs 2.2.4 (the last release; the project is no longer maintained) with two
@@ -24,6 +25,16 @@ import { compileFunction } from 'node:vm';
  *   Node clamps that to 1 ms, and Node 24 also prints a `TimeoutNegativeWarning` for it. The fix
  *   passes the same clamped delay explicitly (kafkajs issue #1751, never released).
  *
+ * - `consumer/consumerGroup`'s `fetch` sleeps `maxWaitTimeInMs` when every partition of a broker
+ *   is paused, and `resume` does not cut that sleep short: a source that pauses its partitions
+ *   while its buffer is full (and resumes them once it drained) then waits up to 500 ms per
+ *   pause with nothing to hand out, 65 % of a Kafka → Postgres pipeline's time. In the copy,
+ *   that sleep ends early when a partition is resumed (then the next fetch starts at once).
+ *
+ * - `protocol/recordBatch/crc32C` computes each record batch's checksum in JavaScript, a table
+ *   lookup per byte (~7 % of a pipeline's CPU); the copy uses @node-rs/crc32's `crc32c`
+ *   (Node-API, SIMD, prebuilt per platform as registry packages), the same unsigned value.
+ *
  * All are behaviour-preserving; `kafkajs-fixes.test.ts` checks the outputs against the
  * originals and that the package itself is left as it was.
  */
@@ -32,6 +43,9 @@ const ROOT = dirname(require.resolve('kafkajs/package.json'));
 const GROUP = join(ROOT, 'src', 'producer', 'groupMessagesPerPartition.js');
 const ENCODER = join(ROOT, 'src', 'protocol', 'encoder.js');
 const REQUEST_QUEUE = join(ROOT, 'src', 'network', 'requestQueue', 'index.js');
+const CRC32C = join(ROOT, 'src', 'protocol', 'recordBatch', 'crc32C', 'index.js');
+const CONSUMER_GROUP = join(ROOT, 'src', 'consumer', 'consumerGroup.js');
+const SLEEP = join(ROOT, 'src', 'utils', 'sleep.js');
 /** kafkajs' `CHECK_PENDING_REQUESTS_INTERVAL` (requestQueue/index.js). */
 const CHECK_PENDING_REQUESTS_INTERVAL = 10;
 
@@ -103,6 +117,42 @@ function fixRequestQueue(RequestQueue: {
   };
 }
 
+/**
+ * kafkajs' `utils/sleep` for `consumerGroup.js` (its only use there is the all-paused wait), with
+ * a way to end every pending sleep early.
+ */
+export function wakeableSleep(): { sleep(ms: number): Promise<void>; wake(): void } {
+  const sleepers = new Set<() => void>();
+  return {
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        sleepers.add(done);
+      }),
+    wake: () => {
+      for (const done of [...sleepers]) done();
+    },
+  };
+}
+
+interface ConsumerGroupClass {
+  prototype: { resume: (this: unknown, topicPartitions: unknown[]) => void };
+}
+
+/** `resume` also ends the all-paused sleep (of every consumer of the copy: a spare fetch round). */
+function fixConsumerGroup(ConsumerGroup: ConsumerGroupClass, wake: () => void): void {
+  const resume = ConsumerGroup.prototype.resume;
+  ConsumerGroup.prototype.resume = function resumeAndWake(topicPartitions) {
+    resume.call(this, topicPartitions);
+    wake();
+  };
+}
+
 type KafkaJs = typeof import('kafkajs');
 
 export interface PatchedKafkajs {
@@ -129,6 +179,7 @@ const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname
  */
 function loadPrivateCopy(): PatchedKafkajs {
   const table = new Map<string, LoadedModule>();
+  const pausedWait = wakeableSleep();
   const load = (file: string): unknown => {
     const hit = table.get(file);
     if (hit) return hit.exports;
@@ -136,6 +187,8 @@ function loadPrivateCopy(): PatchedKafkajs {
     table.set(file, module);
     if (file === GROUP) {
       module.exports = groupMessagesPerPartition;
+    } else if (file === CRC32C) {
+      module.exports = (buffer: Buffer): number => crc32c(buffer);
     } else if (file.endsWith('.json')) {
       module.exports = JSON.parse(readFileSync(file, 'utf8'));
     } else {
@@ -144,6 +197,8 @@ function loadPrivateCopy(): PatchedKafkajs {
       if (file === ENCODER) fixEncoder(module.exports as EncoderClass);
       if (file === REQUEST_QUEUE)
         fixRequestQueue(module.exports as Parameters<typeof fixRequestQueue>[0]);
+      if (file === CONSUMER_GROUP)
+        fixConsumerGroup(module.exports as ConsumerGroupClass, pausedWait.wake);
     }
     module.loaded = true;
     return module.exports;
@@ -152,6 +207,7 @@ function loadPrivateCopy(): PatchedKafkajs {
     const outer = createRequire(from);
     const inner = (id: string): unknown => {
       const file = outer.resolve(id);
+      if (from === CONSUMER_GROUP && file === SLEEP) return pausedWait.sleep;
       return file.startsWith(ROOT + sep) ? load(file) : outer(id);
     };
     return Object.assign(inner, { resolve: outer.resolve, cache: Object.create(null) });
