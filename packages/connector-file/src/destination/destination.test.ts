@@ -47,6 +47,13 @@ describe('FileDestination', () => {
     expect(new TextDecoder().decode(back[2]!.payload.after as Uint8Array)).toBe('line 2');
   });
 
+  it('writes to a device such as /dev/null (Conduit examples do), which cannot be synced', async () => {
+    const d = new FileDestination({ path: '/dev/null' }, ctx);
+    await d.open();
+    await d.write([record(0), record(1)]);
+    await d.teardown();
+  });
+
   it('appends to an existing file, keeping what it holds', async () => {
     await writeFile(path, 'kept\n');
     const d = new FileDestination({ path }, ctx);

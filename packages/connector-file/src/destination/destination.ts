@@ -16,6 +16,11 @@ const NEWLINE = new Uint8Array([0x0a]);
 export class FileDestination implements Destination {
   private readonly path: string;
   private file: FileHandle | undefined;
+  /**
+   * Not a regular file (`/dev/null`, `/dev/stdout`, a FIFO: Conduit's examples write to
+   * `/dev/null`): bytes are written as they are; there is nothing to sync or cut back.
+   */
+  private stream = false;
 
   constructor(
     config: FileConfig,
@@ -34,13 +39,14 @@ export class FileDestination implements Destination {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     this.file = await open(this.path, 'a+');
-    if (!(await endsWithNewline(this.file))) {
+    this.stream = !(await this.file.stat()).isFile();
+    if (!this.stream && !(await endsWithNewline(this.file))) {
       // A last line without its `\n`: a write cut short by a crash (or a file written by
       // something else). The next line starts on a line of its own rather than glued to it.
       this.ctx.logger.warn('file destination: the file does not end with a newline; adding one', {
         path: this.path,
       });
-      await append(this.file, NEWLINE);
+      await append(this.file, NEWLINE, false);
     }
   }
 
@@ -58,7 +64,7 @@ export class FileDestination implements Destination {
       }
     }
     // The records before one that cannot be formatted are written (and durable) first.
-    if (parts.length > 0) await append(file, Buffer.concat(parts));
+    if (parts.length > 0) await append(file, Buffer.concat(parts), this.stream);
     if (failed)
       throw new RecordError(
         `file destination: cannot format record ${failed.index}: ${(failed.cause as Error).message ?? failed.cause}`,
@@ -78,17 +84,22 @@ export class FileDestination implements Destination {
  * Appends `bytes` and syncs them. On failure (disk full, I/O error) the file is cut back to
  * where it was, best effort, so a retried batch does not follow half a line.
  */
-async function append(file: FileHandle, bytes: Uint8Array): Promise<void> {
+async function append(file: FileHandle, bytes: Uint8Array, stream: boolean): Promise<void> {
+  if (stream) return writeAll(file, bytes);
   const before = (await file.stat()).size;
   try {
-    for (let at = 0; at < bytes.length; ) {
-      const { bytesWritten } = await file.write(bytes, at, bytes.length - at);
-      at += bytesWritten;
-    }
+    await writeAll(file, bytes);
     await file.datasync();
   } catch (err) {
     await file.truncate(before).catch(() => {});
     throw err;
+  }
+}
+
+async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesWritten } = await file.write(bytes, at, bytes.length - at);
+    at += bytesWritten;
   }
 }
 

@@ -8,6 +8,8 @@ export interface BatchSettings {
   readonly size: number;
   /** Milliseconds to wait for more records after a batch's first one (0: no wait). */
   readonly delay: number;
+  /** Records per read at most, without waiting for more (a rate-limited destination's burst). */
+  readonly cap?: number;
 }
 
 /**
@@ -22,7 +24,8 @@ export function withSourceBatching(
   settings: BatchSettings,
   clock: Clock = systemClock,
 ): Source {
-  if (settings.size <= 0 && settings.delay <= 0) return source;
+  if (settings.size <= 0 && settings.delay <= 0 && !(settings.cap && settings.cap > 0))
+    return source;
   return new BatchingSource(source, settings, clock);
 }
 
@@ -50,9 +53,10 @@ class BatchingSource implements Source {
       this.failed = false;
       throw this.pending;
     }
-    const { size, delay } = this.settings;
-    const limit = size > 0 ? Math.min(size, maxRecords) : maxRecords;
+    const { size, delay, cap = 0 } = this.settings;
+    const limit = Math.min(size > 0 ? size : maxRecords, cap > 0 ? cap : maxRecords, maxRecords);
     const batch = await this.inner.read(limit, signal);
+    if (size <= 0 && delay <= 0) return batch; // only capped
     const deadline = delay > 0 ? this.clock.now() + delay : Number.POSITIVE_INFINITY;
     while (batch.length < limit && !signal.aborted) {
       const left = deadline - this.clock.now();

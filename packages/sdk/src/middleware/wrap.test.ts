@@ -200,6 +200,38 @@ describe('middleware on a connector side', () => {
       expect(asked).toEqual([50, 7]);
     })();
   });
+
+  it("caps every read at a rate-limited destination's burst, without waiting for more", async () => {
+    const src = withSourceMiddleware({ config: own, create: () => ({}) as Source });
+    const dst = withDestinationSideMiddleware({ config: own, create: () => ({}) as Destination });
+    const limited = dst.config.parse({
+      url: 'x',
+      'sdk.rate.perSecond': '8',
+      'sdk.rate.burst': '2',
+    });
+    const noBurst = dst.config.parse({ url: 'x', 'sdk.rate.perSecond': '2.5' });
+    const asked: number[] = [];
+    const inner: Source = {
+      open: async () => {},
+      read: async (max) => {
+        asked.push(max);
+        return [rec(0)]; // fewer than asked: a capped read returns at once
+      },
+      ack: async () => {},
+      teardown: async () => {},
+    };
+    const side = withSourceMiddleware({ config: own, create: () => inner });
+    const signal = new AbortController().signal;
+    for (const d of [limited, noBurst]) {
+      const plain = src.config.parse({ url: 'x' });
+      applyDestinationBatching(plain, [d]);
+      expect(await side.create(plain, ctx).read(2048, signal)).toHaveLength(1);
+    }
+    const own7 = src.config.parse({ url: 'x', 'sdk.batch.size': '7', 'sdk.batch.delay': '1ms' });
+    applyDestinationBatching(own7, [limited]);
+    await side.create(own7, ctx).read(2048, signal);
+    expect(asked.slice(0, 3)).toEqual([2, 3, 2]);
+  });
 });
 
 describe('withDestinationMiddleware', () => {

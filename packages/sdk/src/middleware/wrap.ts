@@ -201,6 +201,10 @@ export function withMiddleware<SC, DC>(connector: Connector<SC, DC>): Connector<
  * hand them over, so a destination's `sdk.batch.size`/`sdk.batch.delay` shape the source's
  * reads (the smallest size and the longest delay of the destinations) unless the source sets
  * `sdk.batch.*` itself. Each destination still gets writes of at most its own size.
+ *
+ * A rate-limited destination also caps every read at its burst (Conduit: "if sdk.batch.size is
+ * bigger than sdk.rate.burst, the effective batch size will be equal to sdk.rate.burst"); else a
+ * read of the runtime's full size would be written over minutes, and a stop would wait for it.
  */
 export function applyDestinationBatching(
   sourceConfig: unknown,
@@ -208,15 +212,23 @@ export function applyDestinationBatching(
 ): void {
   const source = settingsOf<SourceMiddlewareConfig>(sourceConfig);
   if (!source) return;
-  if (source.given.has('sdk.batch.size') || source.given.has('sdk.batch.delay')) return;
+  const own = source.given.has('sdk.batch.size') || source.given.has('sdk.batch.delay');
   let size = 0;
   let delay = 0;
+  let cap = 0;
   for (const c of destinationConfigs) {
     const d = settingsOf<DestinationMiddlewareConfig>(c)?.sdk;
     if (!d) continue;
     const s = d['sdk.batch.size'];
     if (s > 0) size = size === 0 ? s : Math.min(size, s);
     delay = Math.max(delay, d['sdk.batch.delay']);
+    const perSecond = d['sdk.rate.perSecond'];
+    if (perSecond > 0) {
+      const burst = d['sdk.rate.burst'] > 0 ? d['sdk.rate.burst'] : Math.ceil(perSecond);
+      cap = cap === 0 ? burst : Math.min(cap, burst);
+    }
   }
-  if (size > 0 || delay > 0) source.batch = { size, delay };
+  const batch = own ? ownBatch(source.sdk) : { size, delay };
+  if (batch.size > 0 || batch.delay > 0 || cap > 0)
+    source.batch = cap > 0 ? { ...batch, cap } : batch;
 }
