@@ -4,6 +4,7 @@ export {
   type Condition,
   compileCondition,
   compileTemplate,
+  marshalGoJSON,
   type Render,
   TemplateExecError,
   type TemplateOptions,

@@ -26,3 +26,4 @@ export {
 } from './template/compile.js';
 export { type Condition, compileCondition } from './template/condition.js';
 export { TemplateSyntaxError } from './template/syntax.js';
+export { marshalGoJSON } from './template/values.js';

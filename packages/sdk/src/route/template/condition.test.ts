@@ -54,6 +54,9 @@ describe('Go template functions', () => {
     ['{{ eq .Position "p-1" }}', 'true'],
     ['{{ regexMatch "^A.a" .Payload.After.name }}', 'true'],
     ['{{ b64enc "hi" }}', 'aGk='],
+    ['{{ toJson .Payload.After.tags }}', '["a","b"]'],
+    ['{{ toJson .Key }}', '{"id":7}'],
+    ['{{ toJson "<x>" }}', '"\\u003cx\\u003e"'],
     ['{{ index .Metadata (printf "opencdc.%s" "collection") }}', 'users'],
   ])('%s → %s', (template, expected) => {
     expect(render(template)).toBe(expected);

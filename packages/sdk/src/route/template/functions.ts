@@ -8,7 +8,9 @@ import {
   compare,
   equal,
   indexValue,
+  isRecord,
   lengthOf,
+  marshalGoJSON,
   toNumber,
   toText,
   truth,
@@ -104,7 +106,7 @@ export const FUNCTIONS: { readonly [fn: string]: TemplateFunction } = {
   splitList: text2((sep, s) => s.split(sep)),
   regexMatch: text2((re, s) => new RegExp(re).test(s)),
   toString: fixed(1, ([v]) => toText(v)),
-  toJson: fixed(1, ([v]) => toText(typeof v === 'string' ? JSON.stringify(v) : v)),
+  toJson: fixed(1, ([v]) => (isRecord(v) ? toText(v) : marshalGoJSON(v))),
   b64enc: text1(b64.enc),
   b64dec: text1(b64.dec),
   // sprig: defaults.

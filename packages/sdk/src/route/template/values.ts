@@ -115,3 +115,26 @@ export function toNumber(v: unknown): number {
   const n = Number(toText(v).trim());
   return Number.isNaN(n) ? 0 : n;
 }
+
+/**
+ * Go's `json.Marshal` of a value (sprig's `toJson`, Conduit's `json.encode`): object keys sorted,
+ * bytes as base64, integers of any size exact, `<`, `>`, `&` escaped as Go does for HTML.
+ */
+export function marshalGoJSON(v: unknown): string {
+  return marshal(v).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function marshal(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
+  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString('base64'));
+  if (Array.isArray(v)) return `[${v.map(marshal).join(',')}]`;
+  const o = v instanceof Map ? Object.fromEntries(v) : (v as { [k: string]: unknown });
+  const keys = Object.keys(o).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${marshal(o[k])}`).join(',')}}`;
+}
