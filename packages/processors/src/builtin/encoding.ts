@@ -1,5 +1,5 @@
 /** `json.decode`, `json.encode`, `base64.decode`, `base64.encode`. */
-import { param } from '@opencdc-ts/sdk';
+import { marshalGoJSON, param } from '@opencdc-ts/sdk';
 import { builtin, perRecord, REFERENCE_DOC, reference } from './define.js';
 
 const utf8 = new TextDecoder();
@@ -48,26 +48,6 @@ export const jsonDecode = builtin({
   },
 });
 
-/** Go's `json.Marshal`: map keys sorted, bytes as base64, `<>&` escaped for HTML. */
-export function goJSON(v: unknown): string {
-  return marshal(v).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function marshal(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
-  if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
-  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString('base64'));
-  if (Array.isArray(v)) return `[${v.map(marshal).join(',')}]`;
-  const o = v instanceof Map ? Object.fromEntries(v) : (v as { [k: string]: unknown });
-  const keys = Object.keys(o).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${marshal(o[k])}`).join(',')}}`;
-}
-
 export const jsonEncode = builtin({
   name: 'json.encode',
   summary: 'Encodes a specific field from structured data to JSON raw data (string).',
@@ -79,7 +59,7 @@ export const jsonEncode = builtin({
     return perRecord((r) => {
       const v = ref.get(r);
       if (v === null || v === undefined) return r;
-      return ref.set(r, goJSON(v));
+      return ref.set(r, marshalGoJSON(v));
     });
   },
 });
