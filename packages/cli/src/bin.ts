@@ -97,8 +97,13 @@ program
   .command('validate')
   .description("check a pipeline file and each connector's settings without running anything")
   .argument('[path]', 'pipeline file or folder of pipeline files', './pipelines')
-  .action(async (file: string) => {
-    process.exitCode = await validateCommand(file);
+  .option(
+    '--connect',
+    'also check each connector against its server as opening it would (reachability, credentials, permissions, wal_level, tables), moving no data',
+    false,
+  )
+  .action(async (file: string, o: { connect: boolean }) => {
+    process.exitCode = await validateCommand(file, undefined, undefined, { connect: o.connect });
   });
 
 program

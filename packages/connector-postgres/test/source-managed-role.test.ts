@@ -44,6 +44,15 @@ const as = (role: string) => urlAs(url, role);
 describe('postgres source on a managed service (no superuser, no ownership)', () => {
   it('the default managed publication fails naming the recipe; the recipe works', async () => {
     const s = settings({ url: as(roles.managed), tables: 'orders' });
+    // `check` (validate --connect) finds the same problem, changing nothing.
+    const checked = createSource(s);
+    const checkError = await checked.check!().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await checked.teardown();
+    expect((checkError as ConfigError).parameter).toBe('logrepl.managePublication');
+
     const denied = createSource(s);
     const error = await denied.open(undefined).then(
       () => undefined,

@@ -49,6 +49,15 @@ export interface Source {
    * scrape.
    */
   metrics?(): Promise<readonly SourceGauge[]>;
+  /**
+   * Optional: checks what `open` would check (reachability, credentials, permissions, the
+   * server's settings, the selected collections) without creating or changing anything and
+   * without reading data; `opencdc validate --connect` calls it, then `teardown`. Throws what
+   * `open` would throw (`ConfigError` for configuration problems). A source without it is only
+   * parsed by `validate --connect`: opening it could create server-side state (a replication
+   * slot) that a check must not leave behind.
+   */
+  check?(signal?: AbortSignal): Promise<void>;
 }
 
 /** One value of a connector-specific gauge (`Source.metrics`). */
@@ -75,6 +84,11 @@ export interface SourceGauge {
  */
 export interface Destination {
   open(signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: like `Source.check`. Without it, `opencdc validate --connect` checks a destination
+   * by `open` then `teardown`, so `open` must not write data.
+   */
+  check?(signal?: AbortSignal): Promise<void>;
   write(records: readonly OpenCDCRecord[], signal?: AbortSignal): Promise<void>;
   teardown(): Promise<void>;
 }

@@ -103,6 +103,24 @@ export class KafkaSource implements Source {
     return this.config.servers.join(',');
   }
 
+  /**
+   * Checks what `open` would (the brokers answer, the credentials and TLS are accepted, the
+   * topics), without joining the consumer group or committing anything; then `teardown`.
+   */
+  async check(): Promise<void> {
+    this.client = this.makeClient(this.settings, this.ctx.logger);
+    this.admin = this.client.admin();
+    try {
+      await this.admin.connect();
+      const topics = (await this.admin.listTopics()).filter(this.matcher.matches);
+      const missing = this.matcher.names.filter((n) => !topics.includes(n));
+      if (missing.length > 0)
+        this.ctx.logger.warn('topics do not exist yet; they are read once created', { missing });
+    } catch (err) {
+      throw classifyConnectError(err, this.servers);
+    }
+  }
+
   async open(position: Position | undefined): Promise<void> {
     const at = position ? decodePosition(position) : undefined;
     this.groupId = this.config.groupID ?? at?.groupID ?? `opencdc-${this.ctx.connectorId}`;

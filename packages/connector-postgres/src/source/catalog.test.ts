@@ -47,13 +47,12 @@ describe('preflight', () => {
 describe('publicationPrivilegeError', () => {
   const denied = (message: string) => Object.assign(new Error(message), { code: '42501' });
   const refs = [{ schema: 'public', name: 't' }];
-  const error = (message: string) =>
-    publicationPrivilegeError(denied(message), 'p', refs, 't', url);
+  const error = (message: string) => publicationPrivilegeError(denied(message), 'p', refs);
   it('names the parameter the refused privilege comes from', () => {
     expect(error('must be owner of publication p')?.parameter).toBe('logrepl.publicationName');
     expect(error('must be owner of table t')?.parameter).toBe('logrepl.managePublication');
     expect(error('permission denied for database d')?.parameter).toBe('logrepl.managePublication');
-    expect(publicationPrivilegeError(new Error('other'), 'p', refs, 't', url)).toBeUndefined();
+    expect(publicationPrivilegeError(new Error('other'), 'p', refs)).toBeUndefined();
   });
 
   it('names the recipe that works without ownership, with the exact SQL', () => {

@@ -4,7 +4,6 @@
  */
 import { ConfigError } from '@opencdc-ts/sdk';
 import type pg from 'pg';
-import { redactUrl } from '../errors.js';
 import { quote, quoteRef, sqlName, type TableRef } from '../sql.js';
 import { serverVersion } from './catalog.js';
 
@@ -31,8 +30,6 @@ export function publicationPrivilegeError(
   e: unknown,
   publication: string,
   refs: readonly TableRef[],
-  tablesRaw: string,
-  url: string,
 ): ConfigError | undefined {
   const err = e as Error & { code?: string };
   if (err.code !== '42501') return undefined;

@@ -28,7 +28,7 @@ import { decodePosition, snapshotPosition } from './position.js';
 import { ReplicationStream } from './replication.js';
 import { Session } from './session.js';
 import { runSnapshot } from './snapshot.js';
-import { planStart, type StartPlan, snapshotDeps } from './start.js';
+import { checkStart, planStart, type StartPlan, snapshotDeps } from './start.js';
 import { WalPump } from './wal.js';
 
 export class PostgresSource implements Source {
@@ -55,6 +55,15 @@ export class PostgresSource implements Source {
       (rec, bytes = 0) => this.emit(rec, bytes),
       (e) => this.fail(e),
     );
+  }
+
+  /** Checks what `open` would, changing nothing (see `checkStart`); then `teardown`. */
+  async check(): Promise<void> {
+    try {
+      await checkStart(this.s);
+    } catch (e) {
+      throw classify(e);
+    }
   }
 
   async open(position: Position | undefined): Promise<void> {

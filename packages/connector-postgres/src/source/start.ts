@@ -38,6 +38,38 @@ export interface StartPlan {
   backfills: Backfill[];
 }
 
+/**
+ * What `planStart` checks, changing nothing (`opencdc validate --connect`): the server and user,
+ * the selection, the publication (a managed one is created or reconciled inside a transaction
+ * that is rolled back, so the server itself judges the privileges), the slot, and a replication
+ * connection.
+ */
+export async function checkStart(s: Session): Promise<void> {
+  const { config, slot: slotName } = s;
+  const meta = await s.connectMeta();
+  await preflight(meta, config.url);
+  const refs = await resolveSelection(meta, s.patterns, config.tables);
+  const infos = await describeTables(meta, refs, collectionOf);
+  checkIdentity(infos, config.tables);
+  await checkReadable(meta, infos, config.tables);
+  await meta.query('BEGIN');
+  try {
+    await ensurePublication(meta, s.publication, config['logrepl.managePublication'], refs).catch(
+      (e: unknown) => {
+        throw publicationPrivilegeError(e, s.publication, refs) ?? e;
+      },
+    );
+  } finally {
+    await meta.query('ROLLBACK');
+  }
+  const slot = await slotInfo(meta, slotName);
+  if (slot?.walStatus === 'lost')
+    throw new Error(
+      `replication slot "${slotName}" is lost (wal_status = lost): drop it and start the pipeline from scratch`,
+    );
+  await s.replicationClient();
+}
+
 /** Checks the server, user and selection, reconciles the publication and the slot; the plan. */
 export async function planStart(s: Session, pos: DecodedPosition | undefined): Promise<StartPlan> {
   const { config, ctx, slot: slotName } = s;
@@ -58,7 +90,7 @@ export async function planStart(s: Session, pos: DecodedPosition | undefined): P
     config['logrepl.managePublication'],
     refs,
   ).catch((e: unknown) => {
-    throw publicationPrivilegeError(e, s.publication, refs, config.tables, config.url) ?? e;
+    throw publicationPrivilegeError(e, s.publication, refs) ?? e;
   });
   const slot = await slotInfo(meta, slotName);
   if (slot?.walStatus === 'lost')

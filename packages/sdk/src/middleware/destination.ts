@@ -41,6 +41,7 @@ export function withDestinationMiddleware(
   if (limiter) part = Math.min(part, limiter.burst);
   return {
     open: (signal) => dest.open(signal),
+    ...(dest.check ? { check: (signal?: AbortSignal) => dest.check!(signal) } : {}),
     teardown: () => dest.teardown(),
     async write(records: readonly OpenCDCRecord[], signal?: AbortSignal): Promise<void> {
       if (formatter) for (const r of records) FORMATTERS.set(r, formatter);

@@ -40,9 +40,11 @@ class BatchingSource implements Source {
     private readonly clock: Clock,
   ) {
     if (inner.metrics) this.metrics = () => inner.metrics!();
+    if (inner.check) this.check = (signal) => inner.check!(signal);
   }
 
   metrics?: Source['metrics'];
+  check?: Source['check'];
 
   open(position: Position | undefined, signal?: AbortSignal): Promise<void> {
     return this.inner.open(position, signal);
