@@ -271,7 +271,7 @@ pipelines:
 `);
     try {
       // Sampled while the destination fails to connect and the runtime reopens it.
-      const running: number[] = [];
+      const running: (number | undefined)[] = [];
       const status = async () => {
         const m = (await get(`${run.url}/metrics`)).text;
         running.push(
@@ -281,7 +281,9 @@ pipelines:
       };
       await eventually(async () => {
         const m = await status();
-        return sample(m, 'opencdc_retries_total', { pipeline: 'nokafka' }) > 0 ? m : undefined;
+        return (sample(m, 'opencdc_retries_total', { pipeline: 'nokafka' }) ?? 0) > 0
+          ? m
+          : undefined;
       }, 'the pipeline retrying');
       for (let i = 0; i < 20; i++) {
         await status();
