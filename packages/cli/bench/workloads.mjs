@@ -13,7 +13,8 @@
 //
 //   pnpm --filter @opencdc-ts/cli bench:workloads
 // Env: BENCH_RECORDS (default 200000), BENCH_RUNS (default 1; the issue's figures are 3),
-// BENCH_ONLY (e.g. "W1,W3"), PG_URL / KAFKA_BROKERS (running services instead of new ones).
+// BENCH_ONLY (e.g. "W1,W3"), BENCH_ARGS (extra `opencdc run` arguments, e.g. "--batch-size 4096"),
+// PG_URL / KAFKA_BROKERS (running services instead of new ones).
 // Prints, per workload and run: records/s, MB/s (Kafka message bytes), peak RSS, CPU seconds of the
 // pipeline process (user + system; above the wall time means both cores worked), and its ratio
 // to the limit.
@@ -45,6 +46,7 @@ CompressionCodecs[CompressionTypes.Snappy] = kafkaRequire('kafkajs-snappy');
 const N = Number(process.env.BENCH_RECORDS ?? 200_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'W1,W2,W3,W4').split(',').map((s) => s.trim()));
+const ARGS = (process.env.BENCH_ARGS ?? '').split(' ').filter(Boolean);
 const TABLES = 4;
 const PER = Math.ceil(N / TABLES);
 const ROWS = `SELECT g, 'name ' || g, g % 1000 + 0.5, now() FROM generate_series($1::bigint, $2::bigint) g`;
@@ -211,7 +213,7 @@ try {
       - { id: kafka, type: destination, plugin: builtin:kafka, settings: { servers: "\${KAFKA}" } }
 `,
       );
-      const r = await runUntil(dir, file, env, N);
+      const r = await runUntil(dir, file, env, N, { args: ARGS });
       if (ONLY.has('W2')) {
         const bytes = await averageMessageBytes(topicsOf(prefix));
         record('W2 Postgres → Kafka, snapshot', {
@@ -231,7 +233,7 @@ try {
       - { id: pg, type: destination, plugin: builtin:postgres, settings: { url: "\${DST}", autoCreate: true } }
 `,
         );
-        const r3 = await runUntil(dir, w3, env, N);
+        const r3 = await runUntil(dir, w3, env, N, { args: ARGS });
         record('W3 Kafka → Postgres', {
           ...r3,
           bytesPerRecord: await averageMessageBytes(topics),
@@ -254,7 +256,9 @@ try {
       // The slot and publication exist once the pipeline started; the limit's slot is made then.
       let clock;
       let inserted;
+      let insertSeconds;
       const r = await runUntil(dir, file, env, N, {
+        args: ARGS,
         clock: () => clock,
         onReady: () => {
           inserted = (async () => {
@@ -263,6 +267,7 @@ try {
             );
             clock = performance.now();
             await insertRows(prefix);
+            insertSeconds = (performance.now() - clock) / 1000;
             return (await admin.query('SELECT pg_current_wal_lsn()::text AS l')).rows[0].l;
           })();
         },
@@ -270,6 +275,10 @@ try {
       const endLsn = await inserted;
       const limit = await recvLimit(`${tag}_recv`, `${tag}_w1`, endLsn);
       await admin.query(`SELECT pg_drop_replication_slot('${tag}_recv')`);
+      // The clock includes the inserts: a pipeline cannot finish before they do.
+      console.log(
+        `W1 inserts took ${insertSeconds.toFixed(2)} s (${Math.round(N / insertSeconds).toLocaleString('en-US')} rows/s)`,
+      );
       record('W1 Postgres → Kafka, CDC', {
         ...r,
         bytesPerRecord: await averageMessageBytes(topicsOf(prefix)),
@@ -293,7 +302,7 @@ try {
       - { id: kafka, type: destination, plugin: builtin:kafka, settings: { servers: "\${KAFKA}" } }
 `,
       );
-      const r = await runUntil(dir, file, env, N);
+      const r = await runUntil(dir, file, env, N, { args: ARGS });
       const bytes = await averageMessageBytes(topicsOf(prefix));
       record('W4 generator → Kafka', {
         ...r,

@@ -114,6 +114,49 @@ describe('kafkajs fixes', () => {
     );
   });
 
+  it("the private copy's records are kafkajs' bytes", () => {
+    type Rec = (args: object) => { buffer: Buffer };
+    const patched = patchedKafkajs().internal('src/protocol/recordBatch/record/v0/index.js') as Rec;
+    const original = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as Rec;
+    expect(patched).not.toBe(original);
+    // Buffers and null take the fast path (a plain object, not kafkajs' Encoder).
+    const fast = patched({ key: null, value: Buffer.from('v'), headers: { h: Buffer.from('x') } });
+    expect(Object.getPrototypeOf(fast)).toBe(Object.prototype);
+    const bytes = fc.oneof(
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+    );
+    const headerValue = fc.oneof(
+      fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
+      fc.string({ maxLength: 10 }), // not bytes: kafkajs' own function writes it
+      fc.array(
+        fc.uint8Array({ maxLength: 5 }).map((b) => Buffer.from(b)),
+        { maxLength: 2 },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            offsetDelta: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+            timestampDelta: fc.oneof(
+              fc.integer({ min: -1000, max: 1000 }),
+              fc.integer({ min: -(2 ** 52), max: 2 ** 52 }),
+            ),
+            key: bytes,
+            value: bytes,
+            headers: fc.dictionary(fc.string({ maxLength: 12 }), headerValue, { maxKeys: 4 }),
+          },
+          { requiredKeys: ['key', 'value'] },
+        ),
+        (args) => {
+          expect(patched(args).buffer.equals(original(args).buffer)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('leave kafkajs as others load it untouched, also after a client was created', () => {
     createKafkaJsClient({ brokers: ['localhost:1'], clientId: 'fixes-test' }, silent);
     const { kafkajs, internal } = patchedKafkajs();

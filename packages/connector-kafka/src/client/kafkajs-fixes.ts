@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { crc32c } from '@node-rs/crc32';
+import { type EncodedRecord, fastRecord, type RecordArgs } from './kafkajs-record.js';
 
 /**
  * Our own copy of kafkajs 2.2.4 (the last release; the project is no longer maintained) with two
@@ -35,6 +36,9 @@ import { crc32c } from '@node-rs/crc32';
  *   lookup per byte (~7 % of a pipeline's CPU); the copy uses @node-rs/crc32's `crc32c`
  *   (Node-API, SIMD, prebuilt per platform as registry packages), the same unsigned value.
  *
+ * - `protocol/recordBatch/record/v0` writes each record through growing `Encoder`s; the copy
+ *   sizes a record first and writes it once (`kafkajs-record.ts`), the same bytes.
+ *
  * All are behaviour-preserving; `kafkajs-fixes.test.ts` checks the outputs against the
  * originals and that the package itself is left as it was.
  */
@@ -43,6 +47,7 @@ const ROOT = dirname(require.resolve('kafkajs/package.json'));
 const GROUP = join(ROOT, 'src', 'producer', 'groupMessagesPerPartition.js');
 const ENCODER = join(ROOT, 'src', 'protocol', 'encoder.js');
 const REQUEST_QUEUE = join(ROOT, 'src', 'network', 'requestQueue', 'index.js');
+const RECORD = join(ROOT, 'src', 'protocol', 'recordBatch', 'record', 'v0', 'index.js');
 const CRC32C = join(ROOT, 'src', 'protocol', 'recordBatch', 'crc32C', 'index.js');
 const CONSUMER_GROUP = join(ROOT, 'src', 'consumer', 'consumerGroup.js');
 const SLEEP = join(ROOT, 'src', 'utils', 'sleep.js');
@@ -195,6 +200,8 @@ function loadPrivateCopy(): PatchedKafkajs {
       const run = compileFunction(readFileSync(file, 'utf8'), WRAPPER_PARAMS, { filename: file });
       run.call(module.exports, module.exports, requireFrom(file), module, file, dirname(file));
       if (file === ENCODER) fixEncoder(module.exports as EncoderClass);
+      if (file === RECORD)
+        module.exports = fastRecord(module.exports as (args: RecordArgs) => EncodedRecord);
       if (file === REQUEST_QUEUE)
         fixRequestQueue(module.exports as Parameters<typeof fixRequestQueue>[0]);
       if (file === CONSUMER_GROUP)
