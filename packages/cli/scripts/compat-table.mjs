@@ -1,7 +1,7 @@
 // Writes the README's compatibility section from the built code (`pnpm generate`), between the
 // `<!-- compat:start -->` and `<!-- compat:end -->` markers.
 import { readFile, writeFile } from 'node:fs/promises';
-import { builtinProcessors } from '@opencdc-ts/processors';
+import { builtinProcessors, unavailableProcessorNames } from '@opencdc-ts/processors';
 import { compatibilityMarkdown } from '../dist/compat/table.js';
 
 const readme = new URL('../README.md', import.meta.url);
@@ -11,5 +11,5 @@ const end = '<!-- compat:end -->';
 const from = text.indexOf(start);
 const to = text.indexOf(end);
 if (from < 0 || to < from) throw new Error(`README.md needs the markers\n${start}\n${end}`);
-const body = await compatibilityMarkdown(builtinProcessors);
+const body = await compatibilityMarkdown(builtinProcessors, unavailableProcessorNames);
 await writeFile(readme, `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`);

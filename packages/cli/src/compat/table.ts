@@ -10,6 +10,8 @@ import { CONDUIT_CONNECTORS, CONDUIT_PROCESSORS } from './conduit-reference.js';
  */
 export async function compatibilityMarkdown(
   builtinProcessors: ReadonlyMap<string, Processor>,
+  /** Built-ins that only refuse, naming what they would need (a schema registry, a model API). */
+  unavailable: ReadonlySet<string> = new Set(),
 ): Promise<string> {
   const out: string[] = [];
   out.push(
@@ -47,9 +49,16 @@ export async function compatibilityMarkdown(
   out.push('|---|---|');
   for (const name of CONDUIT_PROCESSORS) {
     const p = builtinProcessors.get(name);
-    out.push(`| \`${name}\` | ${p ? 'yes' : 'not available'} |`);
+    const here = !p
+      ? 'not available'
+      : unavailable.has(name)
+        ? `not available: needs ${/needs ([^;]+);/.exec(p.specification.description)?.[1] ?? 'a service not provided here'}`
+        : 'yes';
+    out.push(`| \`${name}\` | ${here} |`);
   }
-  const extra = [...builtinProcessors.keys()].filter((n) => !CONDUIT_PROCESSORS.includes(n)).sort();
+  const extra = [...builtinProcessors.keys()]
+    .filter((n) => !CONDUIT_PROCESSORS.includes(n) && !unavailable.has(n))
+    .sort();
   if (extra.length > 0) {
     out.push('');
     out.push(`Built-in processors not in Conduit: ${extra.map((n) => `\`${n}\``).join(', ')}.`);

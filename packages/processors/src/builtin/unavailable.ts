@@ -1,6 +1,7 @@
 /**
  * Conduit built-ins that need a schema registry (`avro.*`) or a hosted model (`openai.*`,
- * `cohere.*`, `ollama`): listed under their names so a Conduit pipeline file that uses one fails
+ * `cohere.*`, `ollama.request`): listed under their names (Conduit's registry:
+ * pkg/plugin/processor/builtin/registry.go) so a Conduit pipeline file that uses one fails
  * at configure time with a clear error instead of "unknown plugin".
  */
 import { ConfigError, type Processor } from '@opencdc-ts/sdk';
@@ -9,12 +10,12 @@ import { BUILTIN_VERSION } from './define.js';
 const NEEDS: { [name: string]: string } = {
   'avro.decode': 'a schema registry',
   'avro.encode': 'a schema registry',
-  'openai.embeddings': 'the OpenAI API',
+  'openai.embed': 'the OpenAI API',
   'openai.textgen': 'the OpenAI API',
   'cohere.command': 'the Cohere API',
   'cohere.embed': 'the Cohere API',
   'cohere.rerank': 'the Cohere API',
-  ollama: 'an Ollama server',
+  'ollama.request': 'an Ollama server',
 };
 
 /** Accepts any settings (so the error is about the processor, not its parameters). */
