@@ -69,7 +69,10 @@ export function toMessage(r: OpenCDCRecord, format: DestinationValueFormat): Out
   if (format === 'opencdc') {
     // The record as sdk.record.format asks (OpenCDC JSON unless configured otherwise).
     const v = recordBytes(r);
-    return { key, value: Buffer.from(v.buffer, v.byteOffset, v.byteLength) };
+    return {
+      key,
+      value: Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+    };
   }
   const headers: { [name: string]: Buffer } = {};
   for (const [k, v] of r.metadata) headers[k] = Buffer.from(v);

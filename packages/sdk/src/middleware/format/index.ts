@@ -27,7 +27,9 @@ export interface RecordFormatSettings {
   readonly 'sdk.record.format.options'?: string | undefined;
 }
 
-const utf8 = new TextEncoder();
+// Buffer.from rather than TextEncoder#encode: it fills Node's shared pool for small strings
+// instead of a new ArrayBuffer per record (~5x faster per record, less for the GC to track).
+const utf8 = { encode: (s: string): Uint8Array => Buffer.from(s, 'utf8') };
 
 /**
  * The formatter for the given `sdk.record.format` and `sdk.record.format.options`, as Conduit's
