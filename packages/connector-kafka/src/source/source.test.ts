@@ -171,12 +171,17 @@ describe('KafkaSource (scripted client)', () => {
     const f = fakeClient();
     const s = await open(f, { bufferSize: '2' });
     f.join();
+    // A batch that fills the buffer is kept whole (it was fetched and decoded already).
     await f.deliver(0, [0, 1, 2, 3, 4]);
-    expect(f.log).toEqual(['pause 0', 'resolve 0@1']);
-    expect(values(await read(s, 10))).toEqual(['0:0', '0:1']);
+    expect(f.log).toEqual(['pause 0', 'resolve 0@4']);
+    // One that finds it full keeps one record; the rest is fetched again after the resume.
+    await f.deliver(1, [0, 1, 2]);
+    expect(f.log).toEqual(['pause 0', 'resolve 0@4', 'pause 1', 'resolve 1@0']);
+    expect(values(await read(s, 10))).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4', '1:0']);
     expect(f.log).toContain('resume 0');
-    await f.deliver(0, [2, 3]);
-    expect(values(await read(s, 10))).toEqual(['0:2', '0:3']);
+    expect(f.log).toContain('resume 1');
+    await f.deliver(1, [1, 2]);
+    expect(values(await read(s, 10))).toEqual(['1:1', '1:2']);
     await s.teardown();
   });
 

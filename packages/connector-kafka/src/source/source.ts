@@ -53,8 +53,8 @@ export class KafkaSource implements Source {
   private readonly settings: ClientSettings;
   private readonly format: ValueFormat;
   /**
-   * The hand-over from the consumer (`eachBatch`) to `read()`. When full, the consumer pauses
-   * the partition; once drained to half, the partition is resumed (hysteresis).
+   * The hand-over from the consumer (`eachBatch`) to `read()`. When a batch fills it, the
+   * consumer pauses the partition; once drained to half, the partition is resumed (hysteresis).
    */
   private readonly buffer: SourceBuffer<OpenCDCRecord>;
   private client: KafkaClient | undefined;
@@ -254,6 +254,12 @@ export class KafkaSource implements Source {
     const ledger = this.ledger;
     let resolved: string | undefined;
     let last = -1;
+    // A batch that fills the buffer is pushed whole (its messages are fetched and decoded
+    // already; dropping the rest made kafkajs fetch and decode most of every fetch again, on
+    // Kafka → Postgres). One that finds the buffer full stops at once. So the buffer holds at
+    // most one partition's fetched batch more than bufferSize.
+    const fullAtStart = buffer.full;
+    let room: Promise<void> | undefined;
     for (const m of b.messages) {
       const offset = Number(m.offset);
       if (offset < floor) {
@@ -262,15 +268,13 @@ export class KafkaSource implements Source {
       }
       const record = decoder.decode(m, offset);
       ledger.record(record.position);
-      const room = buffer.push(record);
+      room = buffer.push(record) ?? room;
       last = offset;
       resolved = m.offset;
-      if (room !== undefined) {
-        // Full: the rest of the batch is fetched again once the buffer drained to half.
-        this.resumeWhenDrained(room, b.pause());
-        break;
-      }
+      // Found full: the rest of the batch is fetched again once the buffer drained to half.
+      if (room !== undefined && fullAtStart) break;
     }
+    if (room !== undefined) this.resumeWhenDrained(room, b.pause());
     if (last >= 0) {
       ledger.mark({ key, topic, partition, last });
       this.next.set(key, BigInt(last) + 1n);
