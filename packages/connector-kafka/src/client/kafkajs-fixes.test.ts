@@ -157,6 +157,50 @@ describe('kafkajs fixes', () => {
     );
   });
 
+  it("the private copy's produce requests are kafkajs' bytes", async () => {
+    type Produce = (args: object) => { encode(): Promise<{ buffer: Buffer }> };
+    const path = 'src/protocol/requests/produce/v3/request.js';
+    const patched = patchedKafkajs().internal(path) as Produce;
+    const original = require(`kafkajs/${path}`) as Produce;
+    expect(patched).not.toBe(original);
+    const bytes = fc.oneof(
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+    );
+    const message = fc.record(
+      {
+        key: bytes,
+        value: bytes,
+        headers: fc.dictionary(
+          fc.string({ maxLength: 8 }),
+          fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b)),
+          { maxKeys: 3 },
+        ),
+        timestamp: fc.integer({ min: 1.6e12, max: 1.8e12 }).map(String),
+      },
+      { requiredKeys: ['key', 'value'] },
+    );
+    const now = Date.now;
+    Date.now = () => 1_700_000_000_000; // the request's default timestamp, the same for both
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(message, { maxLength: 40 }), async (messages) => {
+          const args = {
+            acks: -1,
+            timeout: 30_000,
+            topicData: [{ topic: 't', partitions: [{ partition: 3, firstSequence: 7, messages }] }],
+          };
+          const a = await patched(args).encode();
+          const b = await original(args).encode();
+          expect(a.buffer.equals(b.buffer)).toBe(true);
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      Date.now = now;
+    }
+  });
+
   it('leave kafkajs as others load it untouched, also after a client was created', () => {
     createKafkaJsClient({ brokers: ['localhost:1'], clientId: 'fixes-test' }, silent);
     const { kafkajs, internal } = patchedKafkajs();

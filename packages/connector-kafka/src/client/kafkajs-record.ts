@@ -55,53 +55,64 @@ const bytesSize = (b: Buffer | null): number =>
 
 const isBytes = (v: unknown): v is Buffer | null => v === null || Buffer.isBuffer(v);
 
-/** The fast record function, falling back to kafkajs' `original` outside its case. */
+/**
+ * The fast record function, falling back to kafkajs' `original` outside its case. Called as
+ * kafkajs does (one object), or as our copy's produce request does (`PRODUCE_RECORD_CALL` in
+ * `kafkajs-fixes.ts`): the message and its deltas apart, with no object spread per message.
+ */
 export function fastRecord(
   original: (args: RecordArgs) => EncodedRecord,
-): (args: RecordArgs) => EncodedRecord {
-  return (args) => {
-    const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
-    if (
-      !isBytes(key ?? null) ||
-      !isBytes(value ?? null) ||
-      !Number.isSafeInteger(timestampDelta) ||
-      !Number.isInteger(offsetDelta) ||
-      offsetDelta < 0 ||
-      offsetDelta > 0x7fffffff
-    )
-      return original(args);
-    const k = (key ?? null) as Buffer | null;
-    const v = (value ?? null) as Buffer | null;
-    const names = Object.keys(headers);
-    let headersSize = uvarintSize(names.length * 2);
-    for (const name of names) {
-      const h = headers[name];
-      if (!Buffer.isBuffer(h)) return original(args); // arrays, strings, null: kafkajs' way
-      const n = Buffer.byteLength(name);
-      headersSize += uvarintSize(n * 2) + n + bytesSize(h);
-    }
-    const ts = zigZag(timestampDelta);
-    const body =
-      1 +
-      uvarintSize(ts) +
-      uvarintSize(offsetDelta * 2) +
-      bytesSize(k) +
-      bytesSize(v) +
-      headersSize;
-    const out = Buffer.allocUnsafe(uvarintSize(body * 2) + body);
-    let at = writeUVarint(out, 0, body * 2);
-    out[at++] = 0; // attributes: none used
-    at = writeUVarint(out, at, ts);
-    at = writeUVarint(out, at, offsetDelta * 2);
-    at = writeBytes(out, at, k);
-    at = writeBytes(out, at, v);
-    at = writeUVarint(out, at, names.length * 2);
-    for (const name of names) {
-      const n = Buffer.byteLength(name);
-      at = writeUVarint(out, at, n * 2);
-      at += out.write(name, at);
-      at = writeBytes(out, at, headers[name] as Buffer);
-    }
-    return { buf: out, buffer: out };
-  };
+): (message: RecordArgs, offsetDelta?: number, timestampDelta?: number) => EncodedRecord {
+  return (message, offsetDelta, timestampDelta) =>
+    offsetDelta === undefined
+      ? encode(original, message, message.offsetDelta ?? 0, message.timestampDelta ?? 0, false)
+      : encode(original, message, offsetDelta, timestampDelta ?? 0, true);
+}
+
+function encode(
+  original: (args: RecordArgs) => EncodedRecord,
+  m: RecordArgs,
+  offsetDelta: number,
+  timestampDelta: number,
+  apart: boolean,
+): EncodedRecord {
+  const { key, value, headers = {} } = m;
+  if (
+    !isBytes(key ?? null) ||
+    !isBytes(value ?? null) ||
+    !Number.isSafeInteger(timestampDelta) ||
+    !Number.isInteger(offsetDelta) ||
+    offsetDelta < 0 ||
+    offsetDelta > 0x7fffffff
+  )
+    return original(apart ? { ...m, offsetDelta, timestampDelta } : m);
+  const k = (key ?? null) as Buffer | null;
+  const v = (value ?? null) as Buffer | null;
+  const names = Object.keys(headers);
+  let headersSize = uvarintSize(names.length * 2);
+  for (const name of names) {
+    const h = headers[name];
+    // Arrays, strings, null: kafkajs' way.
+    if (!Buffer.isBuffer(h)) return original(apart ? { ...m, offsetDelta, timestampDelta } : m);
+    const n = Buffer.byteLength(name);
+    headersSize += uvarintSize(n * 2) + n + bytesSize(h);
+  }
+  const ts = zigZag(timestampDelta);
+  const body =
+    1 + uvarintSize(ts) + uvarintSize(offsetDelta * 2) + bytesSize(k) + bytesSize(v) + headersSize;
+  const out = Buffer.allocUnsafe(uvarintSize(body * 2) + body);
+  let at = writeUVarint(out, 0, body * 2);
+  out[at++] = 0; // attributes: none used
+  at = writeUVarint(out, at, ts);
+  at = writeUVarint(out, at, offsetDelta * 2);
+  at = writeBytes(out, at, k);
+  at = writeBytes(out, at, v);
+  at = writeUVarint(out, at, names.length * 2);
+  for (const name of names) {
+    const n = Buffer.byteLength(name);
+    at = writeUVarint(out, at, n * 2);
+    at += out.write(name, at);
+    at = writeBytes(out, at, headers[name] as Buffer);
+  }
+  return { buf: out, buffer: out };
 }
