@@ -1,5 +1,5 @@
 import type { Logger } from '@opencdc-ts/sdk';
-import type { Admin, Consumer, Kafka, KafkaConfig, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaConfig, LogEntry, Message, Producer } from 'kafkajs';
 import { registerCodecs } from './codecs.js';
 import { patchedKafkajs } from './kafkajs-fixes.js';
 import type {
@@ -156,10 +156,8 @@ class KafkaJsProducer implements KafkaProducer {
       acks: ACKS[this.settings.acks],
       timeout: this.settings.deliveryTimeoutMs,
       compression: COMPRESSION[this.settings.compression],
-      topicMessages: batch.map((b) => ({
-        topic: b.topic,
-        messages: b.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
+      // The messages as they are (kafkajs only reads them): no object per message.
+      topicMessages: batch.map((b) => ({ topic: b.topic, messages: b.messages as Message[] })),
     });
   }
 }
