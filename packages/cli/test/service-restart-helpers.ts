@@ -95,6 +95,8 @@ export async function startChain(opts: {
   pgUrl: string;
   kafka: string[];
   tag: string;
+  /** `--log-level` of the run (debug shows the Kafka client's own reconnects). */
+  logLevel?: string;
 }): Promise<Chain> {
   if (!existsSync(bin)) throw new Error(`build first: pnpm -s build (${bin} missing)`);
   const unique = `${opts.tag}_${Date.now().toString(36)}_${process.pid}`;
@@ -137,7 +139,16 @@ pipelines:
   );
   const child: ChildProcess = spawn(
     process.execPath,
-    [bin, 'run', 'p.yaml', '--state-dir', 'state', '--batch-size', '500'],
+    [
+      bin,
+      'run',
+      'p.yaml',
+      '--state-dir',
+      'state',
+      '--batch-size',
+      '500',
+      ...(opts.logLevel ? ['--log-level', opts.logLevel] : []),
+    ],
     {
       cwd: dir,
       env: { ...process.env, SRC: sourceUrl, DST: destUrl, KAFKA: opts.kafka.join(',') },
@@ -145,7 +156,15 @@ pipelines:
     },
   );
   let err = '';
+  // Connection trouble is kept aside: a chatty debug log must not push it out of the tail.
+  const trouble: string[] = [];
   child.stderr?.on('data', (d) => {
+    for (const line of String(d).split('\n'))
+      if (
+        trouble.length < 50 &&
+        /ECONNREFUSED|Connection error|restarting from the last/.test(line)
+      )
+        trouble.push(line.slice(0, 500));
     err += d;
     if (err.length > 200_000) err = err.slice(-100_000);
   });
@@ -160,7 +179,7 @@ pipelines:
     sourceUrl,
     destUrl,
     tables,
-    stderr: () => err,
+    stderr: () => (trouble.length > 0 ? `${trouble.join('\n')}\n${err}` : err),
     exited: () => exitedWith,
     async stop() {
       child.kill('SIGTERM');
