@@ -231,11 +231,18 @@ function padded(out: readonly ProcessedRecord[], n: number): readonly ProcessedR
 }
 
 /** Wraps a step's record error so it names the processor. */
+/**
+ * A step's failure, named in its message and tagged with `processorId` so a runtime can name the
+ * failing processor (its dead-letter node) without parsing the message.
+ */
 function stepError(step: RunningStep, e: unknown): Error {
   const err = e instanceof Error ? e : new Error(String(e));
-  return new Error(`processor ${JSON.stringify(step.id)} (${step.name}): ${err.message}`, {
-    cause: err,
-  });
+  return Object.assign(
+    new Error(`processor ${JSON.stringify(step.id)} (${step.name}): ${err.message}`, {
+      cause: err,
+    }),
+    { processorId: step.id },
+  );
 }
 
 async function runChain(

@@ -92,7 +92,14 @@ describe('PipelineRunner with processors', () => {
       processors: { pipeline: steps('check') },
       createChain: fakeChains({
         check: (r) =>
-          n(r) === 2 ? { error: new Error('processor "check" (field.set): no such field') } : r,
+          n(r) === 2
+            ? {
+                // As the processors package's chain fails a step: named and tagged.
+                error: Object.assign(new Error('processor "check" (field.set): no such field'), {
+                  processorId: 'check',
+                }),
+              }
+            : r,
       }),
     });
     await runUntil(s.runner, () => acked(s.events).includes(4));

@@ -92,13 +92,12 @@ function allRecords(outcomes: readonly ProcessedRecord[], n: number): boolean {
 }
 
 /**
- * The DLQ node id: `<pipeline>:<processor>` when the error says which processor failed (a
- * `processorId` property, or the chain's `processor "<id>" (<plugin>): …` message).
+ * The DLQ node id: `<pipeline>:<processor>` when the error names the processor that failed (the
+ * chain tags its errors with `processorId`), else the chain's owner.
  */
 function nodeOf(err: Error, node: { pipelineId: string; fallback: string }): string {
-  const prop = (err as { processorId?: unknown }).processorId;
-  const id = typeof prop === 'string' ? prop : /^processor "([^"]+)" \(/.exec(err.message)?.[1];
-  return id ? `${node.pipelineId}:${id}` : node.fallback;
+  const id = (err as { processorId?: unknown }).processorId;
+  return typeof id === 'string' ? `${node.pipelineId}:${id}` : node.fallback;
 }
 
 /**
