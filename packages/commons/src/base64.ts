@@ -3,6 +3,11 @@ import { DecodeError } from './errors.js';
 // Standard alphabet, padded: what Go's base64.StdEncoding writes and reads.
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/** Whether `text` is standard padded base64 (what Go's base64.StdEncoding writes for bytes). */
+export function isStandardBase64(text: string): boolean {
+  return STRICT_BASE64.test(text);
+}
+
 export function encodeBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
@@ -12,7 +17,7 @@ export function encodeBase64(bytes: Uint8Array): string {
  * would turn a typo into silently wrong bytes, so the text is checked first.
  */
 export function decodeBase64(text: string, path: string): Uint8Array {
-  if (!STRICT_BASE64.test(text)) {
+  if (!isStandardBase64(text)) {
     const shown =
       text.length > 40 ? `${JSON.stringify(text.slice(0, 40))}...` : JSON.stringify(text);
     throw new DecodeError(

@@ -1,3 +1,4 @@
+export { isStandardBase64 } from './base64.js';
 export * from './constants.js';
 export { findTooDeep, MAX_DEPTH, truncateDepth } from './depth.js';
 export * from './errors.js';

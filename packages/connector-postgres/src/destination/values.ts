@@ -1,5 +1,6 @@
 import {
   type Data,
+  isStandardBase64,
   MAX_DEPTH,
   type StructuredData,
   type StructuredValue,
@@ -210,13 +211,11 @@ export function toText(
 function foreignString(value: string, kind: ColumnKind, scale: number | undefined): string | null {
   if (kind === 'numeric') return isFraction(value) ? fractionToDecimal(value, scale) : value;
   if (kind === 'uuid' && value === '') return null;
-  if (kind === 'bytea' && value.length > 0 && BASE64.test(value)) {
+  if (kind === 'bytea' && value.length > 0 && isStandardBase64(value)) {
     return byteaHex(Buffer.from(value, 'base64'));
   }
   return value;
 }
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * The JSON text held base64-encoded in a string, when it is an object or array: Conduit's
@@ -225,7 +224,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * an object or array) is undefined: it stays a JSON string, as before.
  */
 export function base64Json(s: string): string | undefined {
-  if (s.length < 4 || !BASE64.test(s)) return undefined;
+  if (s.length < 4 || !isStandardBase64(s)) return undefined;
   let text: string;
   try {
     text = decoder.decode(Buffer.from(s, 'base64'));
