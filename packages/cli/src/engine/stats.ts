@@ -85,10 +85,20 @@ export class PipelineStats {
 
   /** A batch came from the source. */
   read(batch: readonly OpenCDCRecord[]): void {
+    // On the hot path: one map update per run of records of the same collection, not per record.
+    let run = '';
+    let n = 0;
     for (const r of batch) {
       const c = r.metadata.get(METADATA_COLLECTION) || '(none)';
-      this.readPerCollection.set(c, (this.readPerCollection.get(c) ?? 0) + 1);
+      if (c === run) {
+        n++;
+        continue;
+      }
+      if (n > 0) this.readPerCollection.set(run, (this.readPerCollection.get(run) ?? 0) + n);
+      run = c;
+      n = 1;
     }
+    if (n > 0) this.readPerCollection.set(run, (this.readPerCollection.get(run) ?? 0) + n);
     this.totalRead += batch.length;
   }
 
