@@ -69,7 +69,7 @@ function record(name, r) {
   results.set(name, list);
   const rps = N / r.seconds;
   console.log(
-    `${name} run ${list.length}: ${Math.round(rps).toLocaleString('en-US').padStart(7)} records/s ${((rps * r.bytesPerRecord) / 1048576).toFixed(1).padStart(6)} MB/s  ${r.seconds.toFixed(2)} s  peak RSS ${Math.round(r.peakRssMb)} MB  CPU ${r.cpuSeconds.toFixed(2)} s  limit ${Math.round(r.limit).toLocaleString('en-US')}/s (${r.limitName})  ratio ${(rps / r.limit).toFixed(2)}x`,
+    `${name} run ${list.length}: ${Math.round(rps).toLocaleString('en-US').padStart(7)} records/s ${((rps * r.bytesPerRecord) / 1048576).toFixed(1).padStart(6)} MB/s  ${r.seconds.toFixed(2)} s  peak RSS ${Math.round(r.peakRssMb)} MB  CPU ${r.cpuSeconds.toFixed(2)} s  ready ${r.startup.toFixed(2)} s  limit ${Math.round(r.limit).toLocaleString('en-US')}/s (${r.limitName})  ratio ${(rps / r.limit).toFixed(2)}x`,
   );
 }
 

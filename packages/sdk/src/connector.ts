@@ -90,6 +90,15 @@ export interface Destination {
    */
   check?(signal?: AbortSignal): Promise<void>;
   write(records: readonly OpenCDCRecord[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: the batch's CPU work done ahead (encoding, routing), synchronously, while the
+   * previous `write` still waits for the downstream system. The runtime may call it with the
+   * array it will pass to the next `write`, whose records it then no longer changes; `write`
+   * must give the same result with or without it (e.g. keep the work in a `WeakMap` keyed by
+   * the array, and redo it for any other array). It never writes, and never throws: a failure
+   * is kept for `write` to report. Writes stay one at a time, in order.
+   */
+  prepare?(records: readonly OpenCDCRecord[]): void;
   teardown(): Promise<void>;
 }
 

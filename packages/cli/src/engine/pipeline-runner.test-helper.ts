@@ -109,6 +109,8 @@ export interface DestBehaviour {
   /** Throws this error (not a RecordError: no index) at the record, after writing the ones before. */
   dataErrorAt?: Map<number, () => Error>;
   delayMs?: number;
+  /** Gives the destination `prepare`: counts the batches prepared and the writes that had one. */
+  prepared?: { batches: WeakSet<readonly OpenCDCRecord[]>; count: number; hits: number };
 }
 
 export class FakeDestination implements Destination {
@@ -117,9 +119,18 @@ export class FakeDestination implements Destination {
     private readonly sink: OpenCDCRecord[],
     private readonly b: DestBehaviour = {},
     private readonly name?: string,
-  ) {}
+  ) {
+    const p = b.prepared;
+    if (p)
+      this.prepare = (records) => {
+        p.batches.add(records);
+        p.count++;
+      };
+  }
+  prepare?: (records: readonly OpenCDCRecord[]) => void;
   async open(): Promise<void> {}
   async write(records: readonly OpenCDCRecord[]): Promise<void> {
+    if (this.b.prepared?.batches.has(records)) this.b.prepared.hits++;
     if (this.b.delayMs) await new Promise((r) => setTimeout(r, this.b.delayMs));
     for (let k = 0; k < records.length; k++) {
       const i = idx(records[k]!.position);

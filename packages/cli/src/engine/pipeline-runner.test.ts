@@ -1,4 +1,4 @@
-import { EncodeError, METADATA_READ_AT } from '@opencdc-ts/commons';
+import { EncodeError, METADATA_READ_AT, type OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
 import { idx, MemoryStore, runUntil, setup } from './pipeline-runner.test-helper.js';
@@ -29,6 +29,27 @@ describe('PipelineRunner', () => {
     expect(idx(Buffer.from(state.position!, 'base64'))).toBe(94);
     expect(s.runner.stats.perCollection.get('c0')).toBe(32);
     expect(s.runner.stats.total).toBe(95);
+  });
+
+  it('lets a destination prepare the batch read ahead while a write is in flight, writes staying in order', async () => {
+    const prepared = { batches: new WeakSet<readonly OpenCDCRecord[]>(), count: 0, hits: 0 };
+    const s = setup({
+      total: 95,
+      dest: { prepared, delayMs: 5, recordErrorAt: new Set([42]) },
+      window: { size: 10, threshold: 5 },
+    });
+    await runUntil(s.runner, () => s.written.length + s.dead.length >= 95);
+    expect(s.written.map((r) => idx(r.position))).toEqual(
+      [...Array(95).keys()].filter((i) => i !== 42),
+    );
+    expect(s.dead.map((r) => idx(r.position))).toEqual([42]);
+    // Batches after the first are prepared during the previous write, and written as prepared
+    // (the rest of the batch with the refused record is a new array: written without).
+    expect(prepared.count).toBeGreaterThanOrEqual(8);
+    expect(prepared.hits).toBeGreaterThanOrEqual(8);
+    // Prepared records already carry what the destination encodes: both connectors' keys.
+    expect(s.written[50]!.metadata.get('conduit.destination.plugin.name')).toBe('builtin:p:dst');
+    expect(s.written[50]!.metadata.get(METADATA_READ_AT)).toMatch(/^\d{19}$/);
   });
 
   it('stamps source connector id and plugin keys (keeping a connector id already set)', async () => {

@@ -19,7 +19,7 @@ import {
 import type { Chain, ChainFactory, ChainStep } from './chain.js';
 import { DeadLetterHandler } from './dead-letter.js';
 import { type Delivery, type DeliveryTarget, deliver } from './delivery.js';
-import { type PluginInfo, stampSource } from './metadata-keys.js';
+import { type PluginInfo, stampDestination, stampSource } from './metadata-keys.js';
 import { createChain } from './processors-package.js';
 import { backoffMs, classify, sleep } from './retry.js';
 import { PipelineStats } from './stats.js';
@@ -352,8 +352,35 @@ export class PipelineRunner {
 
   /** Reads one source until reading stops, delivering each batch (read-ahead of one). */
   private async readLoop(s: OpenSource, a: Attempt, reading: AbortController): Promise<void> {
+    // One source, no processors, one destination that can prepare: the batch read ahead is
+    // stamped and encoded as soon as it arrives, while the previous write waits for the
+    // downstream system (otherwise that CPU work would wait for the write to finish, and the
+    // process would idle during every write). Writes stay one at a time, in order.
+    const only = a.destinations.length === 1 ? a.destinations[0]! : undefined;
+    const ahead = a.sources.length === 1 && !a.processing && only?.dest.prepare ? only : undefined;
+    const take = (batch: OpenCDCRecord[]): OpenCDCRecord[] => {
+      if (batch.length === 0) return batch;
+      // `opencdc.readAt` and the source connector: one clock reading per batch.
+      stampSource(batch, s.r.fullId, s.r.plugin);
+      this.stats.read(batch);
+      if (ahead) {
+        stampDestination(batch, ahead.d.plugin);
+        // After I/O: the write in flight gets its request onto the socket first (preparing at
+        // once would delay it by the whole encoding), then this runs while the broker works.
+        preparing = setImmediate(() => {
+          preparing = undefined;
+          try {
+            ahead.dest.prepare!(batch);
+          } catch {
+            // The contract says prepare never throws; if it does, write does the work itself.
+          }
+        });
+      }
+      return batch;
+    };
+    let preparing: NodeJS.Immediate | undefined;
     const read = (): Promise<OpenCDCRecord[]> => {
-      const pr = s.source.read(this.batchSize, reading.signal);
+      const pr = s.source.read(this.batchSize, reading.signal).then(take);
       pr.catch(() => {}); // handled where awaited; avoids an unhandled rejection meanwhile
       return pr;
     };
@@ -375,9 +402,9 @@ export class PipelineRunner {
         // nothing new is read; what was already read is still written and acked.
         next = reading.signal.aborted ? undefined : read();
         if (batch.length === 0) continue; // a source that still resolves empty on abort
-        // `opencdc.readAt` and the source connector: one clock reading per batch.
-        stampSource(batch, s.r.fullId, s.r.plugin);
-        this.stats.read(batch);
+        // Not prepared yet (the previous write ended first): write does the work, once.
+        if (preparing) clearImmediate(preparing);
+        preparing = undefined;
         if (a.sources.length === 1) await this.deliver(batch, s, a);
         else {
           // Sources take turns: one delivery at a time, each source's batches in read order.
@@ -393,6 +420,7 @@ export class PipelineRunner {
         }
       }
     } finally {
+      if (preparing) clearImmediate(preparing);
       if (next) await next.catch(() => {});
     }
   }

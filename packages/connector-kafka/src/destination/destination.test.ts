@@ -74,4 +74,27 @@ describe.each(['opencdc', 'payload'])('KafkaDestination (valueFormat %s)', (valu
     expect(f.sent).toHaveLength(3);
     await d.teardown();
   });
+
+  it('prepare encodes ahead: the write sends the same messages, and the same record error, as without it', async () => {
+    const records = [rec(0, {}), rec(1, {}), rec(2, { deep: nested(2_000) }), rec(3, {})];
+    const sentBy = async (prepare: boolean) => {
+      const f = fakeClient();
+      const config = destinationConfig.parse({ servers: 'h:1', valueFormat });
+      const d = new KafkaDestination(config, { connectorId: 'p:kafka', logger }, () => f.client);
+      await d.open();
+      if (prepare) d.prepare(records);
+      const err = await d.write(records).then(
+        () => undefined,
+        (e: unknown) => e as RecordError,
+      );
+      // Written once: writing the same array again encodes it anew (nothing kept).
+      await d.write(records.slice(0, 2));
+      await d.teardown();
+      return { sent: f.sent, index: err?.index, message: err?.message };
+    };
+    const ahead = await sentBy(true);
+    expect(ahead).toEqual(await sentBy(false));
+    expect(ahead.index).toBe(2);
+    expect(ahead.sent).toHaveLength(4);
+  });
 });

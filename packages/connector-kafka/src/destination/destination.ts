@@ -26,6 +26,12 @@ interface Pending {
   index: number;
 }
 
+/** A batch's messages, and the record error that ends it (if one does). */
+interface Encoded {
+  pending: Pending[];
+  failure: RecordError | undefined;
+}
+
 /** Kafka error types that mean "this record's topic cannot exist" (not transient). */
 const BAD_TOPIC = new Set([
   'INVALID_TOPIC_EXCEPTION',
@@ -94,9 +100,17 @@ export class KafkaDestination implements Destination {
     }
   }
 
-  async write(records: readonly OpenCDCRecord[]): Promise<void> {
+  /** Batches encoded ahead by `prepare`, by array (a batch is written once, then dropped). */
+  private readonly prepared = new WeakMap<readonly OpenCDCRecord[], Encoded>();
+
+  /** Encodes and routes the batch now, while the previous write waits for the broker. */
+  prepare(records: readonly OpenCDCRecord[]): void {
+    this.prepared.set(records, this.encode(records));
+  }
+
+  /** The messages of a batch up to its first record that cannot be routed or encoded. */
+  private encode(records: readonly OpenCDCRecord[]): Encoded {
     const pending: Pending[] = [];
-    let failure: RecordError | undefined;
     const fixed = this.router.staticRoute;
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
@@ -104,10 +118,21 @@ export class KafkaDestination implements Destination {
         const topic = fixed ?? this.router.route(r);
         pending.push({ topic, message: toMessage(r, this.format), index: i });
       } catch (err) {
-        failure = new RecordError(`record ${i}: ${(err as Error).message}`, i, { cause: err });
-        break;
+        const failure = new RecordError(`record ${i}: ${(err as Error).message}`, i, {
+          cause: err,
+        });
+        return { pending, failure };
       }
     }
+    return { pending, failure: undefined };
+  }
+
+  async write(records: readonly OpenCDCRecord[]): Promise<void> {
+    const ahead = this.prepared.get(records);
+    if (ahead) this.prepared.delete(records);
+    const encoded = ahead ?? this.encode(records);
+    const pending = encoded.pending;
+    let failure = encoded.failure;
     if (this.admin) {
       const created = await this.createMissing(pending);
       if (created) {
