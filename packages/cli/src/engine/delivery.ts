@@ -12,6 +12,8 @@ export interface DeliveryTarget {
   d: { fullId: string; plugin: PluginInfo };
   dest: Destination;
   chain: Chain | undefined;
+  /** The runner stamped the destination keys when it read the batch (to prepare it ahead). */
+  stampedAhead?: boolean;
 }
 
 /** What one source batch needs on its way to the destinations. */
@@ -79,7 +81,7 @@ async function writeTo(
 ): Promise<Delivered> {
   let own: Stage = copy ? { ...stage, records: stage.records.map(cloneRecord) } : stage;
   if (t.chain) own = await run(t.chain, own, t.d.fullId, p);
-  stampDestination(own.records, t.d.plugin);
+  if (!t.stampedAhead) stampDestination(own.records, t.d.plugin);
   try {
     await writeRecords(t.dest, t.d, own.records, p.dlq, p.deadLetter, p.logger);
   } catch (e) {

@@ -358,6 +358,8 @@ export class PipelineRunner {
     // process would idle during every write). Writes stay one at a time, in order.
     const only = a.destinations.length === 1 ? a.destinations[0]! : undefined;
     const ahead = a.sources.length === 1 && !a.processing && only?.dest.prepare ? only : undefined;
+    // Stamped once, in `take` (prepare encodes the destination keys too), not again per write.
+    if (ahead) ahead.stampedAhead = true;
     const take = (batch: OpenCDCRecord[]): OpenCDCRecord[] => {
       if (batch.length === 0) return batch;
       // `opencdc.readAt` and the source connector: one clock reading per batch.
