@@ -1,12 +1,10 @@
 import { PipelineFileError } from '../config/errors.js';
 import { DEFAULT_PIPELINES_PATH } from '../config/pipeline-file.js';
 import { createRunners, runPipelines } from '../engine/run-pipelines.js';
-import { serveRun } from '../http/serve-run.js';
 import type { HttpServer } from '../http/server.js';
 import { type AppLogger, createLogger, type LogLevel, streamSink } from '../log.js';
 import { logProgress, type Progress, ttyProgress } from '../progress/reporter.js';
 import { FileStateStore } from '../state/file-store.js';
-import { PostgresStateStore } from '../state/postgres-store.js';
 import type { StateStore } from '../state/store.js';
 import { preparePipelines } from './prepare.js';
 
@@ -35,7 +33,7 @@ export async function runCommand(path: string | undefined, opts: RunOptions): Pr
       ? ttyProgress(process.stderr)
       : logProgress(streamSink(opts.json), opts.json, opts.progressInterval);
   const logger = createLogger({ json: opts.json, level: opts.logLevel, sink: progress.sink });
-  const store = openStateStore(opts);
+  const store = await openStateStore(opts);
   try {
     let prepared: Awaited<ReturnType<typeof preparePipelines>>;
     try {
@@ -62,6 +60,8 @@ export async function runCommand(path: string | undefined, opts: RunOptions): Pr
     let http: HttpServer | undefined;
     if (opts.http) {
       try {
+        // Loaded only when asked for: prom-client and its dependencies cost ~40 ms of every start.
+        const { serveRun } = await import('../http/serve-run.js');
         http = await serveRun(
           opts.http,
           prepared.file,
@@ -97,9 +97,14 @@ export async function runCommand(path: string | undefined, opts: RunOptions): Pr
   }
 }
 
-export function openStateStore(opts: Pick<RunOptions, 'state' | 'stateDir'>): StateStore {
-  if (opts.state && /^postgres(ql)?:\/\//.test(opts.state))
+export async function openStateStore(
+  opts: Pick<RunOptions, 'state' | 'stateDir'>,
+): Promise<StateStore> {
+  if (opts.state && /^postgres(ql)?:\/\//.test(opts.state)) {
+    // Loaded only for this store: a pipeline without Postgres does not pay for loading pg.
+    const { PostgresStateStore } = await import('../state/postgres-store.js');
     return new PostgresStateStore(opts.state);
+  }
   return new FileStateStore(opts.state ?? opts.stateDir);
 }
 

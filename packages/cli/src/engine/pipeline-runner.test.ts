@@ -242,6 +242,9 @@ describe('PipelineRunner', () => {
     expect(s.runner.stats.retries).toBe(2);
     const opens = s.events.filter((e) => e.kind === 'open').map((e) => e.from);
     expect(opens).toEqual([0, 10, 30]);
+    // Reads are counted when a batch's turn comes: 0-19, then 10-39, then 30-49. The batch read
+    // ahead while an attempt failed is dropped uncounted (it is read, and counted, again).
+    expect(s.runner.stats.totalRead).toBe(70);
   });
 
   it('stop: finishes the write in flight, acks it, saves, tears down', async () => {

@@ -364,7 +364,6 @@ export class PipelineRunner {
       if (batch.length === 0) return batch;
       // `opencdc.readAt` and the source connector: one clock reading per batch.
       stampSource(batch, s.r.fullId, s.r.plugin);
-      this.stats.read(batch);
       if (ahead) {
         stampDestination(batch, ahead.d.plugin);
         // After I/O: the write in flight gets its request onto the socket first (preparing at
@@ -404,6 +403,9 @@ export class PipelineRunner {
         // nothing new is read; what was already read is still written and acked.
         next = reading.signal.aborted ? undefined : read();
         if (batch.length === 0) continue; // a source that still resolves empty on abort
+        // Counted when its turn comes, not when it arrives: a batch read ahead and dropped by a
+        // failed attempt is read again after the restart, and counted once, then.
+        this.stats.read(batch);
         // Not prepared yet (the previous write ended first): write does the work, once.
         if (preparing) clearImmediate(preparing);
         preparing = undefined;
