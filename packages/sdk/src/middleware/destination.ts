@@ -43,6 +43,17 @@ export function withDestinationMiddleware(
     open: (signal) => dest.open(signal),
     ...(dest.check ? { check: (signal?: AbortSignal) => dest.check!(signal) } : {}),
     teardown: () => dest.teardown(),
+    // Passed on for a batch written whole (one part: the same array reaches `dest.write`); a
+    // batch split into parts is written as new arrays, which `prepare` would not have seen.
+    ...(dest.prepare
+      ? {
+          prepare: (records: readonly OpenCDCRecord[]) => {
+            if (records.length > part) return;
+            if (formatter) for (const r of records) FORMATTERS.set(r, formatter);
+            dest.prepare!(records);
+          },
+        }
+      : {}),
     async write(records: readonly OpenCDCRecord[], signal?: AbortSignal): Promise<void> {
       if (formatter) for (const r of records) FORMATTERS.set(r, formatter);
       for (let at = 0; at < records.length; at += part) {

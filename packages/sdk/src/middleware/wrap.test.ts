@@ -259,6 +259,34 @@ describe('withDestinationMiddleware', () => {
     expect((err as RecordError).index).toBe(4);
   });
 
+  it('passes prepare on for a batch written whole, in the configured record format', async () => {
+    const prepared: string[][] = [];
+    const dest: Destination = {
+      open: async () => {},
+      prepare: (records) => {
+        prepared.push(records.map((r) => new TextDecoder().decode(recordBytes(r))));
+      },
+      write: async () => {},
+      teardown: async () => {},
+    };
+    const d = withDestinationMiddleware(
+      dest,
+      cfg({
+        'sdk.batch.size': '3',
+        'sdk.record.format': 'template',
+        'sdk.record.format.options': 'id={{ .Payload.After.id }}',
+      }),
+    );
+    d.prepare?.([1, 2].map(rec));
+    d.prepare?.([1, 2, 3, 4].map(rec)); // written in parts: nothing to prepare
+    expect(prepared).toEqual([['id=1', 'id=2']]);
+    const plain = withDestinationMiddleware(
+      { open: dest.open, write: dest.write, teardown: dest.teardown },
+      cfg({ 'sdk.batch.size': '3' }),
+    );
+    expect(plain.prepare).toBeUndefined();
+  });
+
   it('rate limits: bursts of sdk.rate.burst records, paced at sdk.rate.perSecond', async () => {
     const clock = new FakeClock();
     const r = recordingDestination();
