@@ -1,4 +1,3 @@
-import lz4 from 'lz4js';
 import { lz4Codec, snappyCodec, zstdCodec } from '../destination/compression.js';
 
 /**
@@ -25,7 +24,7 @@ export function registerCodecs(kafkajs: typeof import('kafkajs')): void {
     codecs[CompressionTypes.Snappy] = () => codec;
   }
   if (stub(CompressionTypes.LZ4)) {
-    const codec = lz4Codec(async (buffer: Buffer) => Buffer.from(lz4.decompress(buffer)));
+    const codec = lz4Codec();
     codecs[CompressionTypes.LZ4] = () => codec;
   }
   if (stub(CompressionTypes.ZSTD)) {

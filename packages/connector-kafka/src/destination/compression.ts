@@ -11,10 +11,14 @@
  * standard zstd frames, and fzstd (pure JavaScript) reads them, also frames without a content
  * size as Java's streaming compressor (and the broker, when it recompresses) writes them.
  */
-import { init as initZstd, compress as zstdCompress } from '@bokuweb/zstd-wasm';
-import { decompress as zstdDecompress } from 'fzstd';
-import { compressFrame } from 'lz4-napi';
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
+
+// lz4 and zstd are loaded on first use: most pipelines never meet them, and loading their four
+// libraries cost ~45 ms of every start (snappy, the common codec, stays loaded up front).
+let lz4Writer: Promise<typeof import('lz4-napi')> | undefined;
+let lz4Reader: Promise<typeof import('lz4js')> | undefined;
+let zstdWriter: Promise<typeof import('@bokuweb/zstd-wasm')> | undefined;
+let zstdReader: Promise<typeof import('fzstd')> | undefined;
 
 /** What kafkajs calls a codec: compress gets its encoder (`.buffer` holds the bytes). */
 export interface KafkaCodec {
@@ -50,9 +54,19 @@ export function snappyCodec(): KafkaCodec {
   };
 }
 
-/** LZ4 writing; reading stays with `decompress` (the source's reader). */
-export function lz4Codec(decompress: (buffer: Buffer) => Promise<Buffer>): KafkaCodec {
-  return { compress: (encoder) => compressFrame(encoder.buffer), decompress };
+/** LZ4: frames written by lz4-napi, read by lz4js. */
+export function lz4Codec(): KafkaCodec {
+  return {
+    async compress(encoder) {
+      lz4Writer ??= import('lz4-napi');
+      return (await lz4Writer).compressFrame(encoder.buffer);
+    },
+    async decompress(buffer) {
+      lz4Reader ??= import('lz4js');
+      const lz4 = await lz4Reader;
+      return Buffer.from(lz4.default.decompress(buffer));
+    },
+  };
 }
 
 /** zstd's default level, as Kafka's and franz-go's producers use. */
@@ -62,12 +76,15 @@ let zstdReady: Promise<void> | undefined;
 export function zstdCodec(): KafkaCodec {
   return {
     async compress(encoder) {
-      zstdReady ??= initZstd();
+      zstdWriter ??= import('@bokuweb/zstd-wasm');
+      const zstd = await zstdWriter;
+      zstdReady ??= zstd.init();
       await zstdReady;
-      return Buffer.from(zstdCompress(encoder.buffer, ZSTD_LEVEL));
+      return Buffer.from(zstd.compress(encoder.buffer, ZSTD_LEVEL));
     },
     async decompress(buffer) {
-      return Buffer.from(zstdDecompress(buffer));
+      zstdReader ??= import('fzstd');
+      return Buffer.from((await zstdReader).decompress(buffer));
     },
   };
 }
