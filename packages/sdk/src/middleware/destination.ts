@@ -39,6 +39,8 @@ export function withDestinationMiddleware(
   const formatter = formatted ? recordFormatter(cfg) : undefined;
   let part = cfg['sdk.batch.size'] > 0 ? cfg['sdk.batch.size'] : Number.POSITIVE_INFINITY;
   if (limiter) part = Math.min(part, limiter.burst);
+  // Batches whose records `prepare` already gave the formatter: `write` need not again.
+  const givenFormatter = new WeakSet<readonly OpenCDCRecord[]>();
   return {
     open: (signal) => dest.open(signal),
     ...(dest.check ? { check: (signal?: AbortSignal) => dest.check!(signal) } : {}),
@@ -49,13 +51,17 @@ export function withDestinationMiddleware(
       ? {
           prepare: (records: readonly OpenCDCRecord[]) => {
             if (records.length > part) return;
-            if (formatter) for (const r of records) FORMATTERS.set(r, formatter);
+            if (formatter) {
+              for (const r of records) FORMATTERS.set(r, formatter);
+              givenFormatter.add(records);
+            }
             dest.prepare!(records);
           },
         }
       : {}),
     async write(records: readonly OpenCDCRecord[], signal?: AbortSignal): Promise<void> {
-      if (formatter) for (const r of records) FORMATTERS.set(r, formatter);
+      if (formatter && !givenFormatter.delete(records))
+        for (const r of records) FORMATTERS.set(r, formatter);
       for (let at = 0; at < records.length; at += part) {
         const chunk = at === 0 && records.length <= part ? records : records.slice(at, at + part);
         if (limiter) await limiter.wait(chunk.length, signal);

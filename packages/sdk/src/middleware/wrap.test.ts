@@ -266,9 +266,12 @@ describe('withDestinationMiddleware', () => {
       prepare: (records) => {
         prepared.push(records.map((r) => new TextDecoder().decode(recordBytes(r))));
       },
-      write: async () => {},
+      write: async (records) => {
+        written.push(records.map((r) => new TextDecoder().decode(recordBytes(r))));
+      },
       teardown: async () => {},
     };
+    const written: string[][] = [];
     const d = withDestinationMiddleware(
       dest,
       cfg({
@@ -277,9 +280,16 @@ describe('withDestinationMiddleware', () => {
         'sdk.record.format.options': 'id={{ .Payload.After.id }}',
       }),
     );
-    d.prepare?.([1, 2].map(rec));
+    const batch = [1, 2].map(rec);
+    d.prepare?.(batch);
     d.prepare?.([1, 2, 3, 4].map(rec)); // written in parts: nothing to prepare
     expect(prepared).toEqual([['id=1', 'id=2']]);
+    await d.write(batch); // prepared: the records already have their formatter
+    await d.write(batch); // written again (a retry): still formatted
+    expect(written).toEqual([
+      ['id=1', 'id=2'],
+      ['id=1', 'id=2'],
+    ]);
     const plain = withDestinationMiddleware(
       { open: dest.open, write: dest.write, teardown: dest.teardown },
       cfg({ 'sdk.batch.size': '3' }),
