@@ -3,6 +3,7 @@
 // (VmHWM) and CPU seconds (user + system, from /proc), read just before the process is stopped.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -17,6 +18,19 @@ function peakRssMb(pid) {
   }
 }
 
+/** Busy and total jiffies of the whole machine (all cores), from /proc/stat. */
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const idle = f[3] + f[4]; // idle + iowait
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 function cpuSeconds(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -29,7 +43,9 @@ function cpuSeconds(pid) {
 
 /**
  * Runs `opencdc run <file>` in `dir`; resolves when `total` records were acked (progress events)
- * with { seconds, startup, first, peakRssMb, cpuSeconds, batches }. `total` 0: stop as soon as
+ * with { seconds, startup, first, peakRssMb, cpuSeconds, machineCores, batches }
+ * (machineCores: how many cores the whole machine kept busy on average from the process start
+ * until then, the services and this harness included). `total` 0: stop as soon as
  * the pipeline started (e.g. to create a replication slot). `options.clock()`: the start of the
  * measured interval in `performance.now()` time (default: the process start). `options.args`:
  * extra `opencdc run` arguments.
@@ -37,6 +53,8 @@ function cpuSeconds(pid) {
 export function runUntil(dir, file, env, total, options = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const machineAtStart = machineTicks();
+    let machineCores = 0; // cores busy on average over the run, all processes (the services too)
     const child = spawn(
       process.execPath,
       [
@@ -93,6 +111,10 @@ export function runUntil(dir, file, env, total, options = {}) {
           done = since();
           peak = Math.max(peak, peakRssMb(child.pid));
           cpu = cpuSeconds(child.pid);
+          const m = machineTicks();
+          machineCores =
+            ((m.busy - machineAtStart.busy) / (m.total - machineAtStart.total)) *
+            os.availableParallelism();
           child.kill('SIGTERM');
         }
       }
@@ -108,6 +130,7 @@ export function runUntil(dir, file, env, total, options = {}) {
           first: first ?? 0,
           peakRssMb: peak,
           cpuSeconds: cpu,
+          machineCores,
           batches,
         });
     });

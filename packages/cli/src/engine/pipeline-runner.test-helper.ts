@@ -47,11 +47,14 @@ export interface SourceBehaviour {
   openError?: Error;
   /** Rejects this read (1-based) once with a transient error. */
   transientReadOnce?: number;
+  /** Rejects this ack (1-based) once with a transient error (before acking anything). */
+  transientAckOnce?: number;
 }
 
 export class FakeSource implements Source {
   private next = 0;
   private reads = 0;
+  private acks = 0;
   constructor(
     private readonly b: SourceBehaviour,
     private readonly events: Event[],
@@ -93,6 +96,10 @@ export class FakeSource implements Source {
     return out;
   }
   async ack(positions: readonly Uint8Array[]): Promise<void> {
+    if (++this.acks === this.b.transientAckOnce) {
+      this.b.transientAckOnce = undefined;
+      throw new TransientError('ack lost');
+    }
     this.inFlight.acked = idx(positions[positions.length - 1]!);
     this.events.push({ kind: 'ack', ids: positions.map(idx), by: this.b.name });
   }
@@ -160,12 +167,16 @@ export class MemoryStore implements StateStore {
   readonly description = 'memory';
   readonly saved = new Map<string, PipelineState>();
   events: Event[] | undefined;
+  /** Each save takes this long (its event is pushed when it is done). */
+  constructor(private readonly delayMs = 0) {}
   async load(id: string) {
     const s = this.saved.get(id);
     return s ? structuredClone(s) : undefined;
   }
   async save(id: string, s: PipelineState) {
-    this.saved.set(id, structuredClone(s));
+    const copy = structuredClone(s);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.saved.set(id, copy);
     if (s.position)
       this.events?.push({ kind: 'save', ids: [idx(Buffer.from(s.position, 'base64'))] });
   }

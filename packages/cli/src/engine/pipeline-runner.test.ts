@@ -1,7 +1,7 @@
 import { EncodeError, METADATA_READ_AT, type OpenCDCRecord } from '@opencdc-ts/commons';
 import { ConfigError } from '@opencdc-ts/sdk';
 import { describe, expect, it } from 'vitest';
-import { idx, MemoryStore, runUntil, setup } from './pipeline-runner.test-helper.js';
+import { acked, idx, MemoryStore, runUntil, setup } from './pipeline-runner.test-helper.js';
 import { ConnectorConfigError, PipelineStopError } from './retry.js';
 
 describe('PipelineRunner', () => {
@@ -29,6 +29,43 @@ describe('PipelineRunner', () => {
     expect(idx(Buffer.from(state.position!, 'base64'))).toBe(94);
     expect(s.runner.stats.perCollection.get('c0')).toBe(32);
     expect(s.runner.stats.total).toBe(95);
+  });
+
+  it('writes the next batch while the previous one is saved and acked; acks stay in order, after their writes and saves', async () => {
+    const s = setup({ total: 60, store: new MemoryStore(30), dest: { delayMs: 5 } });
+    await runUntil(s.runner, () => acked(s.events).length >= 60);
+    expect(acked(s.events)).toEqual([...Array(60).keys()]);
+    const at = (kind: string, id: number) =>
+      s.events.findIndex((e) => e.kind === kind && e.ids.includes(id));
+    // Batch 2 (records 10-19) is written before batch 1's save is done.
+    expect(at('write', 19)).toBeLessThan(at('save', 9));
+    const written = new Set<number>();
+    let savedUpTo = -1;
+    for (const e of s.events) {
+      if (e.kind === 'write') for (const i of e.ids) written.add(i);
+      if (e.kind === 'save') savedUpTo = e.ids[0]!;
+      if (e.kind === 'ack') {
+        for (const i of e.ids) expect(written.has(i)).toBe(true);
+        expect(e.ids[e.ids.length - 1]).toBe(savedUpTo);
+      }
+    }
+    // The batch being acked, the one being written and one read ahead.
+    expect(s.inFlight.max).toBeLessThanOrEqual(30);
+  });
+
+  it('a failed ack fails the attempt: it restarts from the saved position, nothing lost', async () => {
+    const s = setup({ total: 50, sources: [{ total: 50, transientAckOnce: 2 }] });
+    await runUntil(s.runner, () => acked(s.events).length >= 50 - 10);
+    const opens = s.events.filter((e) => e.kind === 'open');
+    expect(opens.length).toBeGreaterThanOrEqual(2);
+    // The second ack (records 10-19) failed after its save: the restart reads from 20, and
+    // every record was written (records after it may come twice: at least once).
+    expect(opens[1]!.from).toBe(20);
+    expect(new Set(s.written.map((r) => idx(r.position)))).toEqual(new Set([...Array(50).keys()]));
+    expect(acked(s.events)).toEqual([
+      ...Array(10).keys(),
+      ...Array.from({ length: 30 }, (_, i) => 20 + i),
+    ]);
   });
 
   it('lets a destination prepare the batch read ahead while a write is in flight, writes staying in order', async () => {
