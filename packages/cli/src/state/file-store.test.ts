@@ -4,6 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStateStore } from './file-store.js';
 
+/** A store in a new directory that saved positions v0…v(n-1) to pipeline `p`. */
+async function savedVersions(n: number): Promise<{ dir: string; store: FileStateStore }> {
+  const dir = await mkdtemp(join(tmpdir(), 'opencdc-state-'));
+  const store = new FileStateStore(dir);
+  for (let i = 0; i < n; i++)
+    await store.save('p', { position: `v${i}`, connectors: {}, updatedAt: '' });
+  return { dir, store };
+}
+
 describe('FileStateStore', () => {
   it('round-trips state per pipeline and leaves no temporary files', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'opencdc-state-'));
@@ -61,10 +70,7 @@ describe('FileStateStore', () => {
   });
 
   it('saves between JSON rewrites go to the slots: a restart without close loads the newest', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'opencdc-state-'));
-    const store = new FileStateStore(dir);
-    for (let i = 0; i < 5; i++)
-      await store.save('p', { position: `v${i}`, connectors: {}, updatedAt: '' });
+    const { dir, store } = await savedVersions(5);
     // The JSON file got the first save (a second has not passed); the slots the others.
     const json = JSON.parse(await readFile(store.fileFor('p'), 'utf8')) as { position: string };
     expect(json.position).toBe('v0');
@@ -85,10 +91,7 @@ describe('FileStateStore', () => {
   });
 
   it('a torn slot is ignored: the other slot (or the JSON file) is loaded', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'opencdc-state-'));
-    const store = new FileStateStore(dir);
-    for (let i = 0; i < 3; i++)
-      await store.save('p', { position: `v${i}`, connectors: {}, updatedAt: '' });
+    const { dir, store } = await savedVersions(3);
     // seq 3 (v2) is in slot 1, seq 2 (v1) in slot 0: tear slot 1's JSON.
     const slots = await readFile(`${store.fileFor('p')}.slots`);
     const fh = await open(`${store.fileFor('p')}.slots`, 'r+');
@@ -124,10 +127,7 @@ describe('FileStateStore', () => {
   });
 
   it('brings the JSON file up to date about a second after saves pause (no close needed)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'opencdc-state-'));
-    const store = new FileStateStore(dir);
-    for (let i = 0; i < 3; i++)
-      await store.save('p', { position: `v${i}`, connectors: {}, updatedAt: '' });
+    const { dir, store } = await savedVersions(3);
     const json = async () =>
       (JSON.parse(await readFile(store.fileFor('p'), 'utf8')) as { position: string }).position;
     expect(await json()).toBe('v0');
