@@ -127,7 +127,7 @@ describe('FileStateStore', () => {
   });
 
   it('brings the JSON file up to date about a second after saves pause (no close needed)', async () => {
-    const { dir, store } = await savedVersions(3);
+    const { store } = await savedVersions(3);
     const json = async () =>
       (JSON.parse(await readFile(store.fileFor('p'), 'utf8')) as { position: string }).position;
     expect(await json()).toBe('v0');
