@@ -115,22 +115,21 @@ export class FileStateStore implements StateStore {
     this.seqs.set(pipelineId, seq);
     const slots = this.slots.get(pipelineId);
     const due = Date.now() - (this.jsonAt.get(pipelineId) ?? 0) >= JSON_EVERY_MS;
-    if (!due && slots) {
-      const json = Buffer.from(JSON.stringify(state));
-      if (HEADER + json.length <= slots.size) {
-        // Only the header and the JSON: what follows in the slot is never read.
-        const slot = Buffer.allocUnsafe(HEADER + json.length);
-        writeSlot(slot, seq, json);
-        await slots.fh.write(slot, 0, slot.length, Number(seq % 2n) * slots.size);
-        await slots.fh.datasync();
-        this.unwritten.set(pipelineId, state);
-        this.catchUp(pipelineId);
-        return;
-      }
+    // The compact JSON: what a slot holds, and what sizes the slots.
+    const json = JSON.stringify(state);
+    const need = HEADER + Buffer.byteLength(json);
+    if (!due && slots && need <= slots.size) {
+      // Only the header and the JSON: what follows in the slot is never read.
+      const slot = Buffer.allocUnsafe(need);
+      writeSlot(slot, seq, json);
+      await slots.fh.write(slot, 0, slot.length, Number(seq % 2n) * slots.size);
+      await slots.fh.datasync();
+      this.unwritten.set(pipelineId, state);
+      this.catchUp(pipelineId);
+      return;
     }
     await this.writeJson(pipelineId, state, seq);
     // The JSON file now holds the newest state: the slot file may be (re)created, empty.
-    const need = HEADER + Buffer.byteLength(JSON.stringify(state));
     if (!slots || need > slots.size) await this.createSlots(pipelineId, need);
   }
 
@@ -227,12 +226,13 @@ async function readOrUndefined(file: string): Promise<Buffer | undefined> {
   }
 }
 
-function writeSlot(slot: Buffer, seq: bigint, json: Buffer): void {
+/** Fills `slot`, sized `HEADER` + the JSON's UTF-8 bytes (the JSON is encoded in place). */
+function writeSlot(slot: Buffer, seq: bigint, json: string): void {
+  const length = slot.write(json, HEADER);
   slot.writeUInt32LE(MAGIC, 0);
-  slot.writeUInt32LE(json.length, 4);
+  slot.writeUInt32LE(length, 4);
   slot.writeBigUInt64LE(seq, 12);
-  json.copy(slot, HEADER);
-  slot.writeUInt32LE(crc32(slot.subarray(12, HEADER + json.length)), 8);
+  slot.writeUInt32LE(crc32(slot.subarray(12, HEADER + length)), 8);
 }
 
 /** A slot's state and sequence number; undefined when empty, torn or not a slot. */
